@@ -1,0 +1,97 @@
+"""The Typer app, shared options, and the one place errors become one-line messages."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from ..config import Settings, load_settings, parse_categories, parse_date
+from ..errors import DigestError
+from ..store import Store
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Each day's new arXiv papers in the categories you follow, summarized into a digest.",
+    rich_markup_mode=None,
+)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="TOML config file (default: ./arxiv-digest.toml if present).")
+]
+DataDirOpt = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Where the store lives (default ./arxiv-digest-data, env ARXIV_DIGEST_DATA_DIR)."),
+]
+DateOpt = Annotated[
+    str | None, typer.Option("--date", help="Announcement day, YYYY-MM-DD (default: the latest stored day).")
+]
+CategoriesOpt = Annotated[
+    str | None, typer.Option("--categories", help="Categories to follow, e.g. 'cs.LG,stat.ML' (env CATEGORIES).")
+]
+LanguageOpt = Annotated[str | None, typer.Option("--language", help="Summary language (env LANGUAGE), e.g. Chinese.")]
+
+
+def settings(config: Path | None, data_dir: Path | None, **overrides: Any) -> Settings:
+    """Load settings with CLI flags on top; `overrides` keys are dotted settings paths."""
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    cats = overrides.pop("categories", None)
+    if cats is not None:
+        overrides["categories"] = parse_categories(cats)
+    return load_settings(config, overrides)
+
+
+def open_store(s: Settings, write: bool = False) -> Store:
+    store = Store.open(s.data_dir)
+    if write:
+        try:
+            store.acquire_lock()
+        except DigestError:
+            store.close()
+            raise
+    return store
+
+
+def resolve_day(store: Store, value: str | None) -> date:
+    """--date if given, else the latest day in the store."""
+    if value is not None:
+        return parse_date(value)
+    last = store.last_announced()
+    if last is None:
+        raise DigestError(f"the store in {store.data_dir} has no announcement day yet; run `arxiv-digest fetch`")
+    return last
+
+
+@contextmanager
+def reporting() -> Iterator[None]:
+    """Turn a DigestError into one line on stderr and its exit code; a traceback only with --debug."""
+    try:
+        yield
+    except DigestError as e:
+        if os.environ.get("ARXIV_DIGEST_DEBUG"):
+            raise
+        err.print(f"error: {e}", markup=False)
+        raise typer.Exit(e.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("interrupted; everything finished so far is kept", markup=False)
+        raise typer.Exit(130) from None
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    if debug:
+        os.environ["ARXIV_DIGEST_DEBUG"] = "1"
+
+

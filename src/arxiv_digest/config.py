@@ -1,0 +1,240 @@
+"""Settings: defaults < TOML file < environment < CLI flags.
+
+The environment variables of the best-known existing tool (CATEGORIES, LANGUAGE, MODEL_NAME,
+OPENAI_API_KEY, OPENAI_BASE_URL) keep working, so its users can switch without rewriting CI.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from .errors import ConfigError, InvalidCategory, InvalidDate
+
+CONFIG_FILENAME = "arxiv-digest.toml"
+DEFAULT_DATA_DIR = "arxiv-digest-data"
+
+
+@cache
+def taxonomy() -> dict[str, str]:
+    """arXiv's category codes -> names, from the list shipped in the package."""
+    text = resources.files("arxiv_digest").joinpath("data/categories.tsv").read_text("utf-8")
+    return dict(line.split("\t", 1) for line in text.splitlines() if line.strip())
+
+
+def check_category(code: str) -> str:
+    """Return the canonical code or raise InvalidCategory naming it."""
+    code = code.strip()
+    tax = taxonomy()
+    if code in tax:
+        return code
+    by_lower = {c.lower(): c for c in tax}
+    if code.lower() in by_lower:
+        return by_lower[code.lower()]
+    raise InvalidCategory(f"unknown arXiv category {code!r} (see https://arxiv.org/category_taxonomy)")
+
+
+def parse_categories(value: str | list[str]) -> list[str]:
+    """'cs.CL, cs.CV' or ['cs.CL', 'cs.CV'] -> validated codes in the given order, no duplicates."""
+    items = value.replace("+", ",").replace(" ", ",").split(",") if isinstance(value, str) else value
+    out: list[str] = []
+    for item in items:
+        if item.strip():
+            code = check_category(item)
+            if code not in out:
+                out.append(code)
+    if not out:
+        raise InvalidCategory("no categories given")
+    return out
+
+
+def parse_date(value: str) -> date:
+    """'2026-01-28' -> date, or InvalidDate naming the bad value."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidDate(f"invalid date {value!r}: expected YYYY-MM-DD") from None
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ArxivSettings(_Section):
+    rss_url: str = "https://rss.arxiv.org/rss"
+    listing_url: str = "https://arxiv.org/list"
+    api_url: str = "https://export.arxiv.org/api/query"
+    delay_seconds: float = Field(3.0, ge=0, description="Minimum spacing between requests to arXiv.")
+    timeout_seconds: float = Field(30.0, gt=0)
+    max_retry_seconds: float = Field(120.0, ge=0, description="Give up retrying after this long.")
+    source: Literal["rss", "listing"] = "rss"
+    cross_lists: bool = False
+    replacements: bool = False
+    batch_size: int = Field(100, ge=1, le=100)
+
+
+class LLMSettings(_Section):
+    backend: Literal["auto", "openai", "offline"] = "auto"
+    model: str = "deepseek-chat"
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    max_concurrency: int = Field(16, ge=1, le=256)
+    max_attempts: int = Field(3, ge=1, le=10)
+    timeout_seconds: float = Field(120.0, gt=0)
+    max_retry_seconds: float = Field(300.0, ge=0)
+    # USD per million tokens, by model name: {"deepseek-chat" = {input = 0.27, output = 1.1}}
+    prices: dict[str, dict[str, float]] = Field(default_factory=dict)
+
+
+class ProfileSettings(_Section):
+    keywords: list[str] = Field(default_factory=list)
+    negative_keywords: list[str] = Field(default_factory=list)
+    authors: list[str] = Field(default_factory=list)
+    papers: list[str] = Field(default_factory=list)  # arXiv ids
+    bibtex: list[str] = Field(default_factory=list)  # paths to .bib files (Zotero BibTeX export too)
+    zotero_csv: list[str] = Field(default_factory=list)
+    embeddings: Literal["auto", "local", "openai", "none"] = "auto"
+    embedding_model: str = "text-embedding-3-small"
+    top_k: int = Field(10, ge=1, le=100)
+
+
+class EmailSettings(_Section):
+    host: str | None = None
+    port: int | None = None
+    security: Literal["ssl", "starttls", "none"] = "starttls"
+    user: str | None = None
+    password: SecretStr | None = None
+    sender: str | None = None
+    recipients: list[str] = Field(default_factory=list)
+
+
+class OutputSettings(_Section):
+    site_dir: str = "arxiv-digest-site"
+    markdown_top_picks: bool = False
+
+
+class Settings(_Section):
+    categories: list[str] = Field(default_factory=lambda: ["cs.LG"])
+    language: str = "Chinese"
+    data_dir: Path = Path(DEFAULT_DATA_DIR)
+    contact: str | None = None  # e-mail for arXiv's User-Agent
+    arxiv: ArxivSettings = Field(default_factory=ArxivSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    profile: ProfileSettings = Field(default_factory=ProfileSettings)
+    email: EmailSettings = Field(default_factory=EmailSettings)
+    output: OutputSettings = Field(default_factory=OutputSettings)
+
+    @field_validator("categories", mode="before")
+    @classmethod
+    def _categories(cls, v: Any) -> list[str]:
+        return parse_categories(v)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "arxiv-digest.db"
+
+
+# Environment variable -> dotted settings path. Older tool's names first.
+ENV_VARS: dict[str, str] = {
+    "CATEGORIES": "categories",
+    "LANGUAGE": "language",
+    "MODEL_NAME": "llm.model",
+    "OPENAI_API_KEY": "llm.api_key",
+    "OPENAI_BASE_URL": "llm.base_url",
+    "ARXIV_DIGEST_DATA_DIR": "data_dir",
+    "ARXIV_DIGEST_CONTACT": "contact",
+    "ARXIV_DIGEST_LLM_BACKEND": "llm.backend",
+    "ARXIV_DIGEST_RSS_URL": "arxiv.rss_url",
+    "ARXIV_DIGEST_LISTING_URL": "arxiv.listing_url",
+    "ARXIV_DIGEST_API_URL": "arxiv.api_url",
+    "ARXIV_DIGEST_DELAY": "arxiv.delay_seconds",
+    "SMTP_HOST": "email.host",
+    "SMTP_PORT": "email.port",
+    "SMTP_USER": "email.user",
+    "SMTP_PASSWORD": "email.password",
+    "SMTP_SENDER": "email.sender",
+    "SMTP_RECIPIENTS": "email.recipients",
+}
+
+
+def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    for p in parents:
+        tree = tree.setdefault(p, {})
+    tree[leaf] = value
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"malformed config {path}: {e}") from None
+    except OSError as e:
+        raise ConfigError(f"cannot read config {path}: {e.strerror}") from None
+
+
+def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for var, dotted in ENV_VARS.items():
+        value = environ.get(var)
+        if value is None or value == "":
+            continue
+        if dotted == "email.recipients":
+            _set(tree, dotted, [r.strip() for r in value.split(",") if r.strip()])
+        else:
+            _set(tree, dotted, value)
+    return tree
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def load_settings(
+    config_path: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Build Settings from the file (explicit, or ./arxiv-digest.toml if present), env and flags.
+
+    `overrides` maps dotted paths ("arxiv.cross_lists") to values; None values are ignored so
+    CLI layers can pass every flag through.
+    """
+    environ = dict(os.environ) if environ is None else environ
+    tree: dict[str, Any] = {}
+    if config_path is not None:
+        if not config_path.is_file():
+            raise ConfigError(f"config file not found: {config_path}")
+        tree = _read_toml(config_path)
+    elif Path(CONFIG_FILENAME).is_file():
+        tree = _read_toml(Path(CONFIG_FILENAME))
+    tree = _merge(tree, _env_layer(environ))
+    flags: dict[str, Any] = {}
+    for dotted, value in (overrides or {}).items():
+        if value is not None:
+            _set(flags, dotted, value)
+    tree = _merge(tree, flags)
+    try:
+        return Settings.model_validate(tree)
+    except (InvalidCategory, InvalidDate):
+        raise
+    except ValidationError as e:
+        err = e.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "config"
+        msg = err["msg"]
+        # pydantic wraps our own errors raised inside validators; surface their text
+        ctx = err.get("ctx", {}).get("error")
+        if isinstance(ctx, InvalidCategory):
+            raise InvalidCategory(str(ctx)) from None
+        raise ConfigError(f"invalid setting {where}: {msg}") from None

@@ -1,0 +1,458 @@
+"""The local store: one SQLite file, the single source of truth between the stages.
+
+WAL mode, foreign keys, forward migrations recorded in `_migrations`, and a write lock (flock on a
+file next to the database) so that two processes never interleave their writes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import StoreError, StoreLocked
+from .models import DayDigest, DayEntry, Paper, StoredSummary, Summary
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------- migrations
+
+
+def m001_initial(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        CREATE TABLE papers (
+            id TEXT PRIMARY KEY,            -- arXiv id without version
+            version INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            authors TEXT NOT NULL,          -- JSON list, in order
+            affiliations TEXT NOT NULL DEFAULT '[]',
+            abstract TEXT NOT NULL,
+            categories TEXT NOT NULL,       -- JSON list, primary first
+            primary_category TEXT NOT NULL,
+            comment TEXT, journal_ref TEXT, doi TEXT,
+            published TEXT, updated TEXT,
+            fetched_at TEXT NOT NULL
+        );
+        CREATE TABLE announcements (
+            date TEXT NOT NULL,             -- announcement day, YYYY-MM-DD
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            section TEXT NOT NULL,          -- category it is listed under in the digest
+            announce_type TEXT NOT NULL,    -- new | cross | replace | replace-cross
+            position INTEGER NOT NULL,      -- order in the announcement source
+            is_cross INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (date, paper_id)
+        );
+        CREATE INDEX announcements_paper ON announcements(paper_id);
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            command TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL DEFAULT 'running',   -- running | ok | failed | empty
+            detail TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE TABLE summaries (
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            language TEXT NOT NULL,
+            model TEXT NOT NULL,
+            prompt_version TEXT NOT NULL,
+            kind TEXT NOT NULL,             -- llm | extractive | imported
+            tldr TEXT NOT NULL, motivation TEXT NOT NULL, method TEXT NOT NULL,
+            result TEXT NOT NULL, conclusion TEXT NOT NULL,
+            keywords TEXT NOT NULL DEFAULT '[]',
+            prompt_tokens INTEGER NOT NULL DEFAULT 0,
+            completion_tokens INTEGER NOT NULL DEFAULT 0,
+            cost_usd REAL NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (paper_id, language, model, prompt_version)
+        );
+        CREATE TABLE summary_failures (
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            language TEXT NOT NULL,
+            model TEXT NOT NULL,
+            prompt_version TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (paper_id, language, model, prompt_version)
+        );
+        CREATE TABLE endpoint_modes (      -- which structured-output mode worked
+            endpoint TEXT NOT NULL, model TEXT NOT NULL, mode TEXT NOT NULL, updated_at TEXT NOT NULL,
+            PRIMARY KEY (endpoint, model)
+        );
+        CREATE TABLE embeddings (
+            paper_id TEXT NOT NULL, model TEXT NOT NULL, vector BLOB NOT NULL,
+            PRIMARY KEY (paper_id, model)
+        );
+        CREATE TABLE scores (
+            date TEXT NOT NULL, paper_id TEXT NOT NULL, score REAL NOT NULL,
+            reasons TEXT NOT NULL DEFAULT '[]', profile TEXT NOT NULL,
+            PRIMARY KEY (date, paper_id)
+        );
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial]
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    done = {r[0] for r in db.execute("SELECT name FROM _migrations")}
+    for fn in MIGRATIONS:
+        if fn.__name__ in done:
+            continue
+        with db:
+            fn(db)
+            db.execute("INSERT INTO _migrations VALUES (?, ?)", (fn.__name__, _now()))
+
+
+# ---------------------------------------------------------------- rows
+
+
+def _paper_row(p: Paper) -> tuple[Any, ...]:
+    return (
+        p.id, p.version, p.title, json.dumps(p.authors, ensure_ascii=False),
+        json.dumps(p.affiliations, ensure_ascii=False), p.abstract,
+        json.dumps(p.categories), p.categories[0], p.comment, p.journal_ref, p.doi,
+        p.published.isoformat() if p.published else None,
+        p.updated.isoformat() if p.updated else None, _now(),
+    )  # fmt: skip
+
+
+def _paper(r: sqlite3.Row) -> Paper:
+    return Paper(
+        id=r["id"], version=r["version"], title=r["title"], authors=json.loads(r["authors"]),
+        abstract=r["abstract"], categories=json.loads(r["categories"]), comment=r["comment"],
+        journal_ref=r["journal_ref"], doi=r["doi"],
+        published=datetime.fromisoformat(r["published"]) if r["published"] else None,
+        updated=datetime.fromisoformat(r["updated"]) if r["updated"] else None,
+        affiliations=json.loads(r["affiliations"]),
+    )  # fmt: skip
+
+
+def _summary(r: sqlite3.Row) -> StoredSummary:
+    s = Summary(
+        tldr=r["tldr"], motivation=r["motivation"], method=r["method"], result=r["result"],
+        conclusion=r["conclusion"], keywords=json.loads(r["keywords"]),
+    )  # fmt: skip
+    return StoredSummary(s, r["kind"], r["language"], r["model"], r["prompt_version"])
+
+
+@dataclass
+class AnnouncementRow:
+    paper_id: str
+    section: str
+    announce_type: str
+    position: int
+    is_cross: bool
+
+
+# ---------------------------------------------------------------- the store
+
+
+class Store:
+    """A handle on the data directory's database. Use `Store.open(data_dir)`."""
+
+    def __init__(self, data_dir: Path, db: sqlite3.Connection) -> None:
+        self.data_dir = data_dir
+        self.db = db
+        self._lock_fd: int | None = None
+
+    @classmethod
+    def open(cls, data_dir: Path) -> Store:
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(data_dir / "arxiv-digest.db", timeout=30, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA synchronous=NORMAL")
+            _migrate(db)
+        except (OSError, sqlite3.Error) as e:
+            raise StoreError(f"cannot open store in {data_dir}: {e}") from None
+        return cls(data_dir, db)
+
+    def close(self) -> None:
+        self.release_lock()
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- concurrency
+
+    def acquire_lock(self) -> None:
+        """Take the data directory's write lock, or fail at once naming the holder."""
+        if self._lock_fd is not None:
+            return
+        path = self.data_dir / "arxiv-digest.lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise StoreLocked(
+                f"another arxiv-digest process (pid {holder}) is writing to {self.data_dir}; "
+                "wait for it to finish"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self._lock_fd = fd
+
+    def release_lock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing releases the flock
+            self._lock_fd = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All-or-nothing: on any exception the store is exactly as before."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- papers
+
+    def upsert_paper(self, paper: Paper) -> None:
+        """Insert, or replace only if this version is at least as new as the stored one."""
+        self.db.execute(
+            """INSERT INTO papers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+               ON CONFLICT(id) DO UPDATE SET
+                 version=excluded.version, title=excluded.title, authors=excluded.authors,
+                 affiliations=excluded.affiliations, abstract=excluded.abstract,
+                 categories=excluded.categories, primary_category=excluded.primary_category,
+                 comment=excluded.comment, journal_ref=excluded.journal_ref, doi=excluded.doi,
+                 published=excluded.published, updated=excluded.updated, fetched_at=excluded.fetched_at
+               WHERE excluded.version >= papers.version""",
+            _paper_row(paper),
+        )
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        r = self.db.execute("SELECT * FROM papers WHERE id=?", (paper_id,)).fetchone()
+        return _paper(r) if r else None
+
+    def papers(self, ids: Iterable[str]) -> dict[str, Paper]:
+        ids = list(ids)
+        out: dict[str, Paper] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            q = f"SELECT * FROM papers WHERE id IN ({','.join('?' * len(chunk))})"
+            out.update((r["id"], _paper(r)) for r in self.db.execute(q, chunk))
+        return out
+
+    def versions(self, ids: Iterable[str]) -> dict[str, int]:
+        return {pid: p.version for pid, p in self.papers(ids).items()}
+
+    # -- announcements
+
+    def add_announcements(self, day: date, rows: Iterable[AnnouncementRow]) -> None:
+        self.db.executemany(
+            "INSERT OR IGNORE INTO announcements VALUES (?,?,?,?,?,?)",
+            [(day.isoformat(), r.paper_id, r.section, r.announce_type, r.position, int(r.is_cross))
+             for r in rows],
+        )  # fmt: skip
+
+    def announced_dates(self) -> list[date]:
+        rows = self.db.execute("SELECT DISTINCT date FROM announcements ORDER BY date")
+        return [date.fromisoformat(r[0]) for r in rows]
+
+    def last_announced(self) -> date | None:
+        r = self.db.execute("SELECT MAX(date) FROM announcements").fetchone()
+        return date.fromisoformat(r[0]) if r and r[0] else None
+
+    def has_day(self, day: date) -> bool:
+        q = "SELECT 1 FROM announcements WHERE date=? LIMIT 1"
+        return self.db.execute(q, (day.isoformat(),)).fetchone() is not None
+
+    def announced_earlier(self, ids: Iterable[str], day: date) -> set[str]:
+        """Of these ids, those already announced on a day before `day`."""
+        ids = list(ids)
+        out: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            q = f"SELECT paper_id FROM announcements WHERE date < ? AND paper_id IN ({','.join('?' * len(chunk))})"
+            out.update(r[0] for r in self.db.execute(q, [day.isoformat(), *chunk]))
+        return out
+
+    def day_rows(self, day: date) -> list[sqlite3.Row]:
+        q = "SELECT * FROM announcements WHERE date=? ORDER BY position"
+        return list(self.db.execute(q, (day.isoformat(),)))
+
+    def day_papers(self, day: date) -> list[Paper]:
+        rows = self.day_rows(day)
+        papers = self.papers(r["paper_id"] for r in rows)
+        return [papers[r["paper_id"]] for r in rows]
+
+    # -- runs
+
+    def start_run(self, command: str, detail: dict[str, Any] | None = None) -> int:
+        cur = self.db.execute(
+            "INSERT INTO runs (command, started_at, detail) VALUES (?,?,?)",
+            (command, _now(), json.dumps(detail or {}, default=str)),
+        )
+        return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, status: str, detail: dict[str, Any] | None = None) -> None:
+        self.db.execute(
+            "UPDATE runs SET finished_at=?, status=?, detail=? WHERE id=?",
+            (_now(), status, json.dumps(detail or {}, default=str), run_id),
+        )
+
+    def runs(self, limit: int = 20) -> list[sqlite3.Row]:
+        return list(self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)))
+
+    # -- summaries
+
+    def save_summary(
+        self, paper_id: str, s: StoredSummary, prompt_tokens: int = 0, completion_tokens: int = 0,
+        cost_usd: float = 0.0,
+    ) -> None:  # fmt: skip
+        """Commit one summary at once (a crash loses only what is in flight) and clear its failure."""
+        sm = s.summary
+        key = (paper_id, s.language, s.model, s.prompt_version)
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO summaries VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (*key, s.kind, sm.tldr, sm.motivation, sm.method, sm.result, sm.conclusion,
+                 json.dumps(sm.keywords, ensure_ascii=False), prompt_tokens, completion_tokens,
+                 cost_usd, _now()),
+            )  # fmt: skip
+            self.db.execute(
+                "DELETE FROM summary_failures WHERE paper_id=? AND language=? AND model=? AND prompt_version=?",
+                key,
+            )
+
+    def record_failure(self, paper_id: str, language: str, model: str, prompt_version: str, reason: str) -> int:
+        """Count one more failed attempt; returns the attempt count."""
+        with self.db:
+            self.db.execute(
+                """INSERT INTO summary_failures VALUES (?,?,?,?,1,?,?)
+                   ON CONFLICT DO UPDATE SET attempts=attempts+1, reason=excluded.reason,
+                   updated_at=excluded.updated_at""",
+                (paper_id, language, model, prompt_version, reason, _now()),
+            )
+            r = self.db.execute(
+                "SELECT attempts FROM summary_failures WHERE paper_id=? AND language=? AND model=? "
+                "AND prompt_version=?",
+                (paper_id, language, model, prompt_version),
+            ).fetchone()
+        return int(r[0])
+
+    def summarized_ids(self, ids: Iterable[str], language: str, model: str, prompt_version: str) -> set[str]:
+        q = "SELECT paper_id FROM summaries WHERE language=? AND model=? AND prompt_version=?"
+        wanted = set(ids)
+        return {r[0] for r in self.db.execute(q, (language, model, prompt_version)) if r[0] in wanted}
+
+    def failures(
+        self, ids: Iterable[str], language: str, model: str, prompt_version: str
+    ) -> dict[str, tuple[int, str]]:
+        """paper_id -> (attempts, last reason) for this summary key."""
+        q = ("SELECT paper_id, attempts, reason FROM summary_failures "
+             "WHERE language=? AND model=? AND prompt_version=?")  # fmt: skip
+        wanted = set(ids)
+        rows = self.db.execute(q, (language, model, prompt_version))
+        return {r[0]: (r[1], r[2]) for r in rows if r[0] in wanted}
+
+    def best_summaries(self, ids: Iterable[str], language: str) -> dict[str, StoredSummary]:
+        """The summary to show per paper: in the reader's language (llm/imported, newest first),
+        else an extractive one (English, labelled as such by the renderers)."""
+        wanted = set(ids)
+        rank = {"llm": 0, "imported": 0, "extractive": 1}
+        best: dict[str, tuple[tuple[int, str], StoredSummary]] = {}
+        for r in self.db.execute("SELECT * FROM summaries ORDER BY created_at DESC"):
+            if r["paper_id"] not in wanted:
+                continue
+            if r["kind"] != "extractive" and r["language"].lower() != language.lower():
+                continue
+            key = (rank[r["kind"]], "")
+            cur = best.get(r["paper_id"])
+            if cur is None or key < cur[0]:
+                best[r["paper_id"]] = (key, _summary(r))
+        return {pid: v[1] for pid, v in best.items()}
+
+    def summary_usage(self, ids: Iterable[str]) -> tuple[int, int, float]:
+        """Summed prompt tokens, completion tokens and cost for these papers' summaries."""
+        wanted = set(ids)
+        tot = [0, 0, 0.0]
+        for r in self.db.execute("SELECT paper_id, prompt_tokens, completion_tokens, cost_usd FROM summaries"):
+            if r[0] in wanted:
+                tot[0] += r[1]
+                tot[1] += r[2]
+                tot[2] += r[3]
+        return int(tot[0]), int(tot[1]), float(tot[2])
+
+    # -- structured-output mode memory
+
+    def get_mode(self, endpoint: str, model: str) -> str | None:
+        q = "SELECT mode FROM endpoint_modes WHERE endpoint=? AND model=?"
+        r = self.db.execute(q, (endpoint, model)).fetchone()
+        return r[0] if r else None
+
+    def set_mode(self, endpoint: str, model: str, mode: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO endpoint_modes VALUES (?,?,?,?)", (endpoint, model, mode, _now()))
+
+    # -- embeddings and scores (personalization)
+
+    def get_embeddings(self, ids: Iterable[str], model: str) -> dict[str, bytes]:
+        wanted = set(ids)
+        rows = self.db.execute("SELECT paper_id, vector FROM embeddings WHERE model=?", (model,))
+        return {r[0]: r[1] for r in rows if r[0] in wanted}
+
+    def save_embeddings(self, model: str, vectors: dict[str, bytes]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO embeddings VALUES (?,?,?)", [(k, model, v) for k, v in vectors.items()]
+            )
+
+    def save_scores(self, day: date, profile: str, scores: Iterable[tuple[str, float, list[Any]]]) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM scores WHERE date=?", (day.isoformat(),))
+            self.db.executemany(
+                "INSERT INTO scores VALUES (?,?,?,?,?)",
+                [(day.isoformat(), pid, sc, json.dumps(rs, ensure_ascii=False), profile) for pid, sc, rs in scores],
+            )
+
+    def get_scores(self, day: date) -> dict[str, tuple[float, list[Any]]]:
+        rows = self.db.execute("SELECT paper_id, score, reasons FROM scores WHERE date=?", (day.isoformat(),))
+        return {r[0]: (r[1], json.loads(r[2])) for r in rows}
+
+    # -- the day, for render
+
+    def load_day(self, day: date, categories: list[str], language: str) -> DayDigest:
+        rows = self.day_rows(day)
+        ids = [r["paper_id"] for r in rows]
+        papers = self.papers(ids)
+        summaries = self.best_summaries(ids, language)
+        fails = {r[0]: r[1] for r in self.db.execute(
+            "SELECT paper_id, reason FROM summary_failures ORDER BY updated_at")}  # fmt: skip
+        entries = [
+            DayEntry(
+                paper=papers[r["paper_id"]], section=r["section"], position=r["position"],
+                announce_type=r["announce_type"], is_cross=bool(r["is_cross"]),
+                summary=summaries.get(r["paper_id"]),
+                failure=None if r["paper_id"] in summaries else fails.get(r["paper_id"]),
+            )
+            for r in rows
+        ]
+        return DayDigest(date=day, categories=categories, entries=entries, language=language)

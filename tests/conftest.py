@@ -1,0 +1,36 @@
+"""Shared fixtures: every test runs in its own directory with its own data dir and a clean env."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from arxiv_digest.config import ENV_VARS
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REAL = FIXTURES / "arxiv-real"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's config, keys or data: cwd and data dir are per-test temps."""
+    for var in [*ENV_VARS, "ARXIV_DIGEST_DEBUG"]:
+        monkeypatch.delenv(var, raising=False)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("ARXIV_DIGEST_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture(scope="session")
+def seed_papers() -> list[dict[str, Any]]:
+    """The 131 papers of the reference digest, parsed by scripts/seed_to_json.py."""
+    return json.loads((FIXTURES / "seed-papers.json").read_text("utf-8"))
+
+
+@pytest.fixture(scope="session")
+def seed_digest() -> str:
+    return (FIXTURES / "seed-digest.md").read_text("utf-8")
