@@ -144,6 +144,8 @@ class DayEntry:
     is_cross: bool  # listed under a followed category it was cross-listed into
     summary: StoredSummary | None = None
     failure: str | None = None  # last failure reason when the summary failed
+    score: float | None = None  # relevance to the reader's profile, when ranked
+    reasons: list[str] = field(default_factory=list)  # human-readable, e.g. "keyword: diffusion"
 
 
 @dataclass

@@ -444,6 +444,7 @@ class Store:
         ids = [r["paper_id"] for r in rows]
         papers = self.papers(ids)
         summaries = self.best_summaries(ids, language)
+        scores = self.get_scores(day)
         fails = {r[0]: r[1] for r in self.db.execute(
             "SELECT paper_id, reason FROM summary_failures ORDER BY updated_at")}  # fmt: skip
         entries = [
@@ -452,6 +453,8 @@ class Store:
                 announce_type=r["announce_type"], is_cross=bool(r["is_cross"]),
                 summary=summaries.get(r["paper_id"]),
                 failure=None if r["paper_id"] in summaries else fails.get(r["paper_id"]),
+                score=scores[r["paper_id"]][0] if r["paper_id"] in scores else None,
+                reasons=scores[r["paper_id"]][1] if r["paper_id"] in scores else [],
             )
             for r in rows
         ]

@@ -1,0 +1,31 @@
+"""The digest's structure, shared by every renderer: sections in the reader's order, running index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..models import DayDigest, DayEntry
+
+
+@dataclass
+class Section:
+    category: str
+    entries: list[tuple[int, DayEntry]]  # (running index across the whole digest, entry)
+
+
+def build_sections(digest: DayDigest) -> list[Section]:
+    """Followed categories first in the reader's order, any others after alphabetically;
+    within a section, the order of the announcement source; one running index, 1-based."""
+    by_cat: dict[str, list[DayEntry]] = {}
+    for e in sorted(digest.entries, key=lambda e: e.position):
+        by_cat.setdefault(e.section, []).append(e)
+    order = [c for c in digest.categories if c in by_cat]
+    order += sorted(c for c in by_cat if c not in digest.categories)
+    sections, n = [], 0
+    for cat in order:
+        numbered = []
+        for e in by_cat[cat]:
+            n += 1
+            numbered.append((n, e))
+        sections.append(Section(cat, numbered))
+    return sections
