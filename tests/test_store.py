@@ -1,0 +1,127 @@
+"""The store: migrations, newer-version-wins upserts, all-or-nothing transactions, the write lock."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from arxiv_digest.errors import StoreLocked
+from arxiv_digest.models import Paper, StoredSummary, Summary
+from arxiv_digest.store import AnnouncementRow, Store
+
+DAY = date(2026, 1, 28)
+
+
+def paper(pid: str = "2601.00001", version: int = 1, title: str = "A title") -> Paper:
+    return Paper(id=pid, version=version, title=title, authors=["A B", "C D"], abstract="Abs.",
+                 categories=["cs.LG", "stat.ML"])  # fmt: skip
+
+
+def summary(text: str = "x") -> Summary:
+    return Summary(tldr=text, motivation=text, method=text, result=text, conclusion=text)
+
+
+def test_migrations_recorded_once(tmp_path: Path) -> None:
+    Store.open(tmp_path).close()
+    with Store.open(tmp_path) as s:
+        names = [r[0] for r in s.db.execute("SELECT name FROM _migrations")]
+        assert names == ["m001_initial"]
+        assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert s.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_upsert_keeps_newest_version(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as s:
+        s.upsert_paper(paper(version=2, title="v2"))
+        s.upsert_paper(paper(version=1, title="v1"))
+        got = s.get_paper("2601.00001")
+        assert got is not None and got.version == 2 and got.title == "v2"
+        s.upsert_paper(paper(version=3, title="v3"))
+        assert s.versions(["2601.00001"]) == {"2601.00001": 3}
+        assert got.authors == ["A B", "C D"] and got.categories == ["cs.LG", "stat.ML"]
+
+
+def test_transaction_rolls_back_everything(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as s:
+        with pytest.raises(RuntimeError), s.transaction():
+            s.upsert_paper(paper())
+            s.add_announcements(DAY, [AnnouncementRow("2601.00001", "cs.LG", "new", 1, False)])
+            raise RuntimeError("network died")
+        assert s.get_paper("2601.00001") is None
+        assert s.last_announced() is None
+
+
+def test_announcements_and_day(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as s, s.transaction():
+        s.upsert_paper(paper("2601.00002"))
+        s.upsert_paper(paper("2601.00001"))
+        s.add_announcements(DAY, [AnnouncementRow("2601.00002", "cs.LG", "new", 1, False),
+                                  AnnouncementRow("2601.00001", "stat.ML", "cross", 2, True)])  # fmt: skip
+    with Store.open(tmp_path) as s:
+        assert s.has_day(DAY) and not s.has_day(date(2026, 1, 29))
+        assert [p.id for p in s.day_papers(DAY)] == ["2601.00002", "2601.00001"]
+        assert s.announced_earlier(["2601.00001", "2601.99999"], date(2026, 1, 29)) == {"2601.00001"}
+        assert s.announced_earlier(["2601.00001"], DAY) == set()
+
+
+def test_summaries_failures_and_best_choice(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as s:
+        s.upsert_paper(paper())
+        s.add_announcements(DAY, [AnnouncementRow("2601.00001", "cs.LG", "new", 1, False)])
+        assert s.record_failure("2601.00001", "Chinese", "m", "v1", "bad json") == 1
+        assert s.record_failure("2601.00001", "Chinese", "m", "v1", "bad json again") == 2
+        assert s.failures(["2601.00001"], "Chinese", "m", "v1") == {"2601.00001": (2, "bad json again")}
+        day = s.load_day(DAY, ["cs.LG"], "Chinese")
+        assert day.entries[0].summary is None and day.entries[0].failure == "bad json again"
+
+        s.save_summary("2601.00001", StoredSummary(summary("en"), "extractive", "English", "offline", "x1"))
+        assert s.best_summaries(["2601.00001"], "Chinese")["2601.00001"].kind == "extractive"
+        s.save_summary("2601.00001", StoredSummary(summary("中文"), "llm", "Chinese", "m", "v1"), 10, 5, 0.01)
+        best = s.best_summaries(["2601.00001"], "Chinese")["2601.00001"]
+        assert best.kind == "llm" and best.summary.tldr == "中文"
+        assert s.failures(["2601.00001"], "Chinese", "m", "v1") == {}  # success clears the failure
+        assert s.summarized_ids(["2601.00001"], "Chinese", "m", "v1") == {"2601.00001"}
+        assert s.summary_usage(["2601.00001"]) == (10, 5, 0.01)
+
+
+def test_second_writer_gets_a_clear_message(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as s:
+        s.acquire_lock()
+        code = (
+            "import sys; from pathlib import Path; from arxiv_digest.store import Store\n"
+            "from arxiv_digest.errors import StoreLocked\n"
+            f"s = Store.open(Path({str(tmp_path)!r}))\n"
+            "try:\n    s.acquire_lock()\nexcept StoreLocked as e:\n    print(e); sys.exit(3)\n"
+        )
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 3
+        assert "another arxiv-digest process" in r.stdout and "is writing to" in r.stdout
+    # released on close: a new writer gets it
+    with Store.open(tmp_path) as s2:
+        s2.acquire_lock()
+
+
+def test_lock_in_same_process_second_handle(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as a, Store.open(tmp_path) as b:
+        a.acquire_lock()
+        with pytest.raises(StoreLocked):
+            b.acquire_lock()
+
+
+def test_future_migration_applies_on_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import arxiv_digest.store as store_mod
+
+    Store.open(tmp_path).close()
+
+    def m999_test_column(db: sqlite3.Connection) -> None:
+        db.execute("ALTER TABLE papers ADD COLUMN extra TEXT")
+
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, m999_test_column])
+    with Store.open(tmp_path) as s:
+        cols = [r[1] for r in s.db.execute("PRAGMA table_info(papers)")]
+        assert "extra" in cols
