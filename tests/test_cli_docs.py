@@ -1,0 +1,37 @@
+"""Every command has help text and is documented in the README (docs-driven, like sqlite-utils)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from arxiv_digest.cli import app
+
+README = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+
+def test_there_are_commands() -> None:
+    assert {"fetch", "summarize", "render", "run", "demo"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_command_has_help_and_is_in_readme(name: str) -> None:
+    cmd = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    assert isinstance(cmd, click.Command)
+    assert (cmd.help or "").strip(), f"{name} has no help text"
+    result = CliRunner().invoke(app, [name, "--help"])
+    assert result.exit_code == 0, result.output
+    assert f"arxiv-digest {name}" in README, f"README does not document `arxiv-digest {name}`"
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_takes_data_dir_and_config(name: str) -> None:
+    result = CliRunner().invoke(app, [name, "--help"])
+    if name not in {"serve"}:
+        assert "--data-dir" in result.output
+        assert "--config" in result.output
