@@ -102,6 +102,9 @@ class ProfileSettings(_Section):
     zotero_csv: list[str] = Field(default_factory=list)
     embeddings: Literal["auto", "local", "openai", "none"] = "auto"
     embedding_model: str = "text-embedding-3-small"
+    # An OpenAI-compatible /embeddings endpoint; unset = llm.base_url / llm.api_key when embeddings = "openai"
+    embedding_base_url: str | None = None
+    embedding_api_key: SecretStr | None = None
     top_k: int = Field(10, ge=1, le=100)
 
 
@@ -161,6 +164,8 @@ ENV_VARS: dict[str, str] = {
     "SMTP_PASSWORD": "email.password",
     "SMTP_SENDER": "email.sender",
     "SMTP_RECIPIENTS": "email.recipients",
+    "ARXIV_DIGEST_EMBEDDING_BASE_URL": "profile.embedding_base_url",
+    "ARXIV_DIGEST_EMBEDDING_API_KEY": "profile.embedding_api_key",
 }
 
 
