@@ -71,6 +71,8 @@ class RenderError(DigestError):
 class JSONLImportError(DigestError):
     """A JSONL file to import is malformed."""
 
+    exit_code = 2  # bad input: the message names the file and line
+
 
 class ProfileError(DigestError):
     """The interest profile cannot be used at all."""

@@ -342,6 +342,15 @@ class Store:
                 key,
             )
 
+    def put_summary(self, paper_id: str, s: StoredSummary) -> None:
+        """Write one summary without committing, for callers inside `transaction()` (JSONL import)."""
+        sm = s.summary
+        self.db.execute(
+            "INSERT OR REPLACE INTO summaries VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (paper_id, s.language, s.model, s.prompt_version, s.kind, sm.tldr, sm.motivation, sm.method,
+             sm.result, sm.conclusion, json.dumps(sm.keywords, ensure_ascii=False), 0, 0, 0.0, _now()),
+        )  # fmt: skip
+
     def record_failure(self, paper_id: str, language: str, model: str, prompt_version: str, reason: str) -> int:
         """Count one more failed attempt; returns the attempt count."""
         with self.db:

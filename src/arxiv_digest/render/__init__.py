@@ -1,1 +1,63 @@
-"""render stage."""
+"""render stage: a stored day -> Markdown, a static site, an Atom feed or JSONL, each written atomically."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from ..config import Settings
+from ..errors import BadInput, RenderError
+from ..models import DayDigest
+from ..store import Store
+from .atom import render_atom
+from .jsonl import export_day
+from .markdown import render_markdown
+from .output import write_bytes, write_text
+
+FORMATS = ("markdown", "html", "atom", "jsonl")
+
+
+def default_out(settings: Settings, day: date, fmt: str) -> Path:
+    """Where a format goes when --out is not given: everything under the site directory."""
+    site = Path(settings.output.site_dir)
+    return {
+        "markdown": site / f"{day.isoformat()}.md",
+        "atom": site / f"{day.isoformat()}.atom",
+        "jsonl": site / "data",
+        "html": site,
+    }[fmt]
+
+
+def check_day(store: Store, day: date) -> None:
+    """A one-line error when the day was never fetched."""
+    if not store.has_day(day):
+        raise RenderError(f"no announcement stored for {day.isoformat()}; run `arxiv-digest fetch`")
+
+
+def load_digest(settings: Settings, store: Store, day: date) -> DayDigest:
+    """The day as render needs it: the reader's categories (section order) and language."""
+    check_day(store, day)
+    return store.load_day(day, list(settings.categories), settings.language)
+
+
+def render_day(settings: Settings, store: Store, day: date, fmt: str, out: Path | None = None) -> Path:
+    """Render one stored day in `fmt`; returns the path written (a file, or a directory for jsonl/html)."""
+    if fmt not in FORMATS:
+        raise BadInput(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    out = out if out is not None else default_out(settings, day, fmt)
+    check_day(store, day)
+    if fmt == "html":
+        from .html import render_site  # lazy: templates and static assets load only when a site is asked for
+
+        return render_site(settings, store, out, days=[day])
+    digest = load_digest(settings, store, day)
+    if fmt == "markdown":
+        picks = settings.profile.top_k if settings.output.markdown_top_picks else 0
+        return write_text(out, render_markdown(digest, top_picks=picks))
+    if fmt == "atom":
+        return write_bytes(out, render_atom(digest))
+    export_day(digest, out)
+    return out
+
+
+__all__ = ["FORMATS", "check_day", "default_out", "load_digest", "render_day"]

@@ -1,0 +1,199 @@
+"""JSONL in the data format of the existing tool (daily-arXiv-ai-enhanced), both ways.
+
+`YYYY-MM-DD.jsonl`: one paper per line with id, categories (primary first), pdf, abs, authors, title,
+comment and summary (= the abstract). `YYYY-MM-DD_AI_enhanced_<Language>.jsonl`: the same plus
+`AI` = {tldr, motivation, method, result, conclusion}. Export writes both for a day; import reads either,
+so users bring their history along.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..errors import BadInput, JSONLImportError
+from ..models import DayDigest, Paper, StoredSummary, Summary, split_version
+from ..store import AnnouncementRow, Store
+from .output import write_text
+
+AI_FIELDS = ("tldr", "motivation", "method", "result", "conclusion")
+# Imported summaries share one key per language, so importing a file again replaces rather than adds.
+IMPORT_MODEL = "imported"
+IMPORT_PROMPT_VERSION = "jsonl"
+
+_NAME_RE = re.compile(r"^(?P<day>\d{4}-\d{2}-\d{2})(?:_AI_enhanced_(?P<lang>[^/\\]+))?\.jsonl$")
+
+
+def file_names(day: date, language: str) -> tuple[str, str]:
+    """The plain and the AI-enhanced file name of a day."""
+    return f"{day.isoformat()}.jsonl", f"{day.isoformat()}_AI_enhanced_{language}.jsonl"
+
+
+# ---------------------------------------------------------------- export
+
+
+def paper_record(p: Paper) -> dict[str, Any]:
+    return {
+        "id": p.id, "categories": p.categories, "pdf": p.pdf_url, "abs": p.abs_url, "authors": p.authors,
+        "title": p.title, "comment": p.comment, "summary": p.abstract,
+    }  # fmt: skip
+
+
+def _ai_record(p: Paper, s: Summary) -> dict[str, Any]:
+    return {**paper_record(p), "AI": {f: getattr(s, f) for f in AI_FIELDS}}
+
+
+def _lines(records: list[dict[str, Any]]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def export_day(digest: DayDigest, out_dir: Path) -> tuple[Path, Path]:
+    """Write the day's two files into `out_dir` (each atomically); returns their paths.
+
+    The AI file holds only papers with an LLM or imported summary in the digest's language: an extractive
+    summary is not what that format's `AI` field promises."""
+    if "/" in digest.language or "\\" in digest.language or not digest.language.strip():
+        raise BadInput(f"language {digest.language!r} cannot be part of a file name")
+    entries = sorted(digest.entries, key=lambda e: e.position)
+    plain_name, ai_name = file_names(digest.date, digest.language)
+    ai = [(e.paper, e.summary.summary) for e in entries if e.summary is not None and e.summary.kind != "extractive"]
+    plain = write_text(out_dir / plain_name, _lines([paper_record(e.paper) for e in entries]))
+    enhanced = write_text(out_dir / ai_name, _lines([_ai_record(p, s) for p, s in ai]))
+    return plain, enhanced
+
+
+# ---------------------------------------------------------------- import
+
+
+@dataclass
+class ImportResult:
+    path: Path
+    day: date
+    papers: int  # lines read
+    new_papers: int  # papers the store did not have yet
+    summaries: int
+
+
+@dataclass
+class _Line:
+    paper: Paper
+    summary: Summary | None
+
+
+def parse_name(path: Path) -> tuple[date, str | None]:
+    """'2026-01-28_AI_enhanced_Chinese.jsonl' -> (2026-01-28, 'Chinese'); a plain file has no language."""
+    m = _NAME_RE.match(path.name)
+    if not m:
+        raise BadInput(
+            f"{path}: cannot tell the day from the file name; expected YYYY-MM-DD.jsonl or "
+            "YYYY-MM-DD_AI_enhanced_<Language>.jsonl"
+        )
+    try:
+        day = date.fromisoformat(m.group("day"))
+    except ValueError:
+        raise BadInput(f"{path}: {m.group('day')} is not a real day") from None
+    return day, m.group("lang")
+
+
+def _str_list(v: Any, what: str) -> list[str]:
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise ValueError(f"{what!r} must be a list of strings")
+    return v
+
+
+def _text(obj: dict[str, Any], key: str, required: bool = True) -> str | None:
+    v = obj.get(key)
+    if v is None and not required:
+        return None
+    if not isinstance(v, str):
+        raise ValueError(f"{key!r} must be a string" if key in obj else f"missing {key!r}")
+    return v
+
+
+def _summary(ai: Any) -> Summary | None:
+    """The `AI` object as a Summary; None when a field is blank (the paper then shows as pending)."""
+    if not isinstance(ai, dict):
+        raise ValueError("'AI' must be an object")
+    fields = {f: _text(ai, f) for f in AI_FIELDS}
+    if any(not (v or "").strip() for v in fields.values()):
+        return None
+    return Summary.model_validate(fields)
+
+
+def parse_line(text: str, enhanced: bool) -> _Line:
+    """One line -> paper (+ summary). Raises ValueError saying what is wrong."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"not valid JSON ({e.msg} at column {e.colno})") from None
+    if not isinstance(obj, dict):
+        raise ValueError("not a JSON object")
+    pid, version = split_version(_text(obj, "id") or "")
+    cats = _str_list(obj.get("categories"), "categories")
+    if not cats:
+        raise ValueError("'categories' is empty")
+    paper = Paper(
+        id=pid, version=version or 1, title=_text(obj, "title") or "",
+        authors=_str_list(obj.get("authors"), "authors"), abstract=_text(obj, "summary") or "",
+        categories=cats, comment=_text(obj, "comment", required=False),
+    )  # fmt: skip
+    if enhanced and "AI" not in obj:
+        raise ValueError("missing 'AI' in an AI-enhanced file")
+    return _Line(paper, _summary(obj["AI"]) if "AI" in obj else None)
+
+
+def _read(path: Path, enhanced: bool) -> list[_Line]:
+    try:
+        raw = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise JSONLImportError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
+    lines: list[_Line] = []
+    for n, text in enumerate(raw.splitlines(), 1):
+        if not text.strip():
+            continue
+        try:
+            lines.append(parse_line(text, enhanced))
+        except ValueError as e:
+            raise JSONLImportError(f"{path}:{n}: {e}") from None
+    return lines
+
+
+def import_file(store: Store, path: Path) -> ImportResult:
+    """Ingest one file in one transaction: papers the store lacks, the day's announcements (section =
+    first category, position = line order) and, from an AI-enhanced file, summaries of kind "imported".
+
+    Idempotent: papers already stored are kept as they are (arXiv's own data is the authority), an
+    announcement is added once, and a summary replaces the one a previous import of that language wrote."""
+    day, language = parse_name(path)
+    lines = _read(path, enhanced=language is not None)
+    ids = [ln.paper.id for ln in lines]
+    with store.transaction():
+        known = set(store.papers(ids))
+        new = [ln.paper for ln in lines if ln.paper.id not in known]
+        for p in new:
+            store.upsert_paper(p)
+        rows = [AnnouncementRow(ln.paper.id, ln.paper.categories[0], "new", i, False) for i, ln in enumerate(lines, 1)]
+        store.add_announcements(day, rows)
+        n_sum = 0
+        for ln in lines:
+            if ln.summary is not None and language is not None:
+                kept = StoredSummary(ln.summary, "imported", language, IMPORT_MODEL, IMPORT_PROMPT_VERSION)
+                store.put_summary(ln.paper.id, kept)
+                n_sum += 1
+    return ImportResult(path, day, len(lines), len(new), n_sum)
+
+
+def import_files(store: Store, paths: list[Path]) -> Iterator[ImportResult]:
+    """Check every name first (nothing imported on a typo), then import file by file, yielding each
+    result as its transaction commits (a later bad file leaves the earlier ones imported)."""
+    for p in paths:
+        parse_name(p)
+        if not p.is_file():
+            raise BadInput(f"{p}: no such file")
+    for p in paths:
+        yield import_file(store, p)

@@ -1,0 +1,89 @@
+"""The Markdown digest, byte for byte in the format of the existing tool's converter (the reference digest).
+
+Plain string building rather than a template: the format is whitespace-exact, and every blank line here
+is one the reference has. Only papers that lack an LLM/imported summary and the optional top picks add
+text the reference format does not have.
+"""
+
+from __future__ import annotations
+
+from ..models import DayDigest, DayEntry
+from .sections import build_sections
+
+# Markers in the reader's language; English for any language without its own line.
+PENDING = {
+    "chinese": "摘要生成中（尚未完成），以下为原文摘要。",
+    "english": "Summary pending - showing the abstract.",
+}
+PENDING_REASON = {"chinese": "（上次失败：{}）", "english": " (last attempt failed: {})"}
+EXTRACTIVE = {
+    "chinese": "*抽取式摘要（离线生成，摘自英文原文，非大模型总结）*",
+    "english": "*Extractive summary (offline, English): sentences from the abstract, not an LLM summary.*",
+}
+TOP_PICKS = {"chinese": "为你推荐", "english": "Top picks for you"}
+
+
+def localized(table: dict[str, str], language: str) -> str:
+    return table.get(language.strip().lower(), table["english"])
+
+
+def brief_reason(reason: str, limit: int = 120) -> str:
+    """First line of a failure reason, shortened: a marker, not a log."""
+    line = reason.strip().splitlines()[0] if reason.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _head(n: int, e: DayEntry) -> str:
+    p = e.paper
+    return f"### [{n}] [{p.title}]({p.abs_url})\n*{','.join(p.authors)}*\n\nMain category: {p.primary_category}\n\n"
+
+
+def pending_marker(e: DayEntry, language: str) -> str:
+    """The line that says a paper's summary is not there yet, with the last failure if there was one."""
+    marker = localized(PENDING, language)
+    if e.failure:
+        marker += localized(PENDING_REASON, language).format(brief_reason(e.failure))
+    return marker
+
+
+def _pending(e: DayEntry, language: str) -> str:
+    """No summary yet: say so plainly and show the abstract; nothing that looks like a summary."""
+    return f"{pending_marker(e, language)}\n\nAbstract: {e.paper.abstract}\n"
+
+
+def render_paper(n: int, e: DayEntry, language: str) -> str:
+    """One paper's block, ending in a single newline (blocks are joined by a blank line pair)."""
+    if e.summary is None:
+        return _head(n, e) + _pending(e, language)
+    s = e.summary.summary
+    label = localized(EXTRACTIVE, language) + "\n\n" if e.summary.kind == "extractive" else ""
+    return (
+        f"{_head(n, e)}{label}TL;DR: {s.tldr}\n\n\n"
+        "<details>\n  <summary>Details</summary>\n"
+        f"Motivation: {s.motivation}\n\nMethod: {s.method}\n\nResult: {s.result}\n\n"
+        f"Conclusion: {s.conclusion}\n\nAbstract: {e.paper.abstract}\n\n</details>\n"
+    )
+
+
+def _top_picks(digest: DayDigest, numbers: dict[str, int], k: int) -> str:
+    scored = [e for e in digest.entries if e.score is not None]
+    if k <= 0 or not scored:
+        return ""
+    scored.sort(key=lambda e: (-(e.score or 0.0), numbers[e.paper.id]))
+    lines = [f"# {localized(TOP_PICKS, digest.language)}\n"]
+    for e in scored[:k]:
+        why = "; ".join(str(r) for r in e.reasons)
+        lines.append(f"- [{numbers[e.paper.id]}] [{e.paper.title}]({e.paper.abs_url})" + (f" - {why}" if why else ""))
+    return "\n".join(lines) + "\n\n\n"
+
+
+def render_markdown(digest: DayDigest, top_picks: int = 0) -> str:
+    """The whole digest. `top_picks` > 0 adds that many best-scored papers at the top (if any are scored)."""
+    sections = build_sections(digest)
+    numbers = {e.paper.id: n for sec in sections for n, e in sec.entries}
+    out = [_top_picks(digest, numbers, top_picks), "<div id=toc></div>\n\n# Table of Contents\n\n"]
+    out += [f"- [{sec.category}](#{sec.category}) [Total: {len(sec.entries)}]\n" for sec in sections]
+    for sec in sections:
+        out.append(f"\n\n<div id='{sec.category}'></div>\n\n# {sec.category} [[Back]](#toc)\n\n")
+        out.append("\n\n".join(render_paper(n, e, digest.language) for n, e in sec.entries))
+    return "".join(out)
