@@ -1,0 +1,82 @@
+"""Helpers for the site tests and the site benchmark: a store holding the sample day, and Debian's
+chromium driven by Playwright (no browser download)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from arxiv_digest.models import Paper, StoredSummary, Summary
+from arxiv_digest.store import AnnouncementRow, Store
+
+SEED_DAY = date(2026, 1, 28)
+FIXTURES = Path(__file__).parent / "fixtures"
+CHROMIUM = os.environ.get("ARXIV_DIGEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def load_seed() -> list[dict[str, Any]]:
+    return list(json.loads((FIXTURES / "seed-papers.json").read_text("utf-8")))
+
+
+def add_papers(
+    store: Store, day: date, papers: Iterable[dict[str, Any]], language: str = "Chinese", summarize: bool = True
+) -> None:
+    """Store papers in seed-papers.json's shape as announced on `day`, with their summaries as kind "llm".
+
+    Optional keys beyond the seed's: `categories` (primary first), `comment`, `summary: false` (leave
+    the paper unsummarized), `score` and `reasons`.
+    """
+    rows, scores = [], []
+    for p in papers:
+        cats = p.get("categories") or [p["category"]]
+        paper = Paper(
+            id=p["id"], version=1, title=p["title"], authors=p["authors"], abstract=p["abstract"],
+            categories=cats, comment=p.get("comment"),
+        )  # fmt: skip
+        store.upsert_paper(paper)
+        rows.append(AnnouncementRow(p["id"], p.get("section", cats[0]), "new", p["index"], False))
+        if summarize and p.get("summary", True):
+            s = Summary(**{k: p[k] for k in ("tldr", "motivation", "method", "result", "conclusion")})
+            store.save_summary(p["id"], StoredSummary(s, "llm", language, "seed-model", "v1"))
+        if "score" in p:
+            scores.append((p["id"], float(p["score"]), list(p.get("reasons", []))))
+    store.add_announcements(day, rows)
+    if scores:
+        store.save_scores(day, "test-profile", scores)
+
+
+def seed_store(data_dir: Path, extra: Iterable[dict[str, Any]] = ()) -> Store:
+    """A store holding the reference digest's day (131 papers, Chinese summaries) plus `extra` papers."""
+    store = Store.open(data_dir)
+    add_papers(store, SEED_DAY, [*load_seed(), *extra])
+    return store
+
+
+def chromium_available() -> bool:
+    return shutil.which(CHROMIUM) is not None or Path(CHROMIUM).is_file()
+
+
+@contextmanager
+def chromium(user_data_dir: Path) -> Iterator[Any]:
+    """A persistent headless chromium context with a fresh profile in `user_data_dir`."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        ctx = pw.chromium.launch_persistent_context(
+            str(user_data_dir), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+            viewport={"width": 1280, "height": 900},
+        )  # fmt: skip
+        try:
+            yield ctx
+        finally:
+            ctx.close()

@@ -1,0 +1,297 @@
+"""The static site, checked without a browser: files, counts, escaping, links, atomic replacement."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+
+from arxiv_digest.config import Settings
+from arxiv_digest.errors import RenderError
+from arxiv_digest.models import StoredSummary, Summary
+from arxiv_digest.render import html as site
+from arxiv_digest.render.html import find_code_url, render_site, script_json
+from arxiv_digest.store import Store
+from browser_util import SEED_DAY, add_papers, load_seed, seed_store
+
+CATS = ["eess.SP", "cs.LG", "stat.ML"]
+XSS_TITLE = "Payload <script>window.__xss=1;document.title='pwned'</script> title"
+XSS_AUTHOR = 'Mallory <img src=x onerror="window.__xss=2">'
+XSS_ABSTRACT = 'An abstract <img src=x onerror="window.__xss=3"> with $\\href{javascript:window.__xss=6}{x}$.'
+XSS_TLDR = "TL;DR <script>window.__xss=4</script>"
+XSS_MOTIVATION = "</script><script>window.__xss=5</script>"
+
+
+def _paper(index: int, pid: str, title: str, category: str, **kw: Any) -> dict[str, Any]:
+    p = {
+        "index": index, "id": pid, "title": title, "authors": ["Ada Lovelace", "Alan Turing"], "category": category,
+        "abstract": f"The abstract of {title}.", "tldr": "短摘要。", "motivation": "动机。", "method": "方法。",
+        "result": "结果。", "conclusion": "结论。",
+    }  # fmt: skip
+    p.update(kw)
+    return p
+
+
+EXTRA = [
+    _paper(
+        132,
+        "2601.99901",
+        XSS_TITLE,
+        "cs.LG",
+        authors=[XSS_AUTHOR, "Eve"],
+        abstract=XSS_ABSTRACT,
+        tldr=XSS_TLDR,
+        motivation=XSS_MOTIVATION,
+    ),
+    _paper(133, "2601.99902", "A paper still waiting for its summary", "stat.ML", summary=False),
+    _paper(134, "2601.99903", "Code in the comment", "cs.LG", comment="12 pages. Code: gitlab.com/team/proj, data."),
+]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(categories=CATS, language="Chinese", data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    s = seed_store(settings.data_dir, EXTRA)
+    yield s
+    s.close()
+
+
+def _doc(path: Path) -> Any:
+    return lxml.html.fromstring(path.read_bytes())
+
+
+def _card(doc: Any, pid: str) -> Any:
+    return doc.xpath(f'//article[@id="{pid}"]')[0]
+
+
+def test_site_files_and_counts(settings: Settings, store: Store, tmp_path: Path, seed_papers: list[dict]) -> None:
+    out = render_site(settings, store, tmp_path / "site")
+    assert out == (tmp_path / "site").resolve()
+    for name in ["index.html", "2026-01-28.html", "assets/site.css", "assets/day.js", "assets/theme.js",
+                 "assets/katex/katex.min.js", "assets/katex/katex.min.css", "assets/katex/LICENSE",
+                 "assets/katex/contrib/auto-render.min.js", site.SITE_MARKER]:  # fmt: skip
+        assert (out / name).is_file(), name
+    doc = _doc(out / "2026-01-28.html")
+    cards = doc.xpath('//article[contains(@class, "card")]')
+    assert len(cards) == len(seed_papers) + len(EXTRA)
+    # Sections in the followed order, each TOC count = the cards listed under it.
+    listed = Counter(c.get("data-section") for c in cards)
+    toc = {a.get("data-cat"): int(a.xpath('.//span[@class="count"]')[0].text) for a in doc.xpath("//ul[@id='toc']//a")
+           if a.get("data-cat")}  # fmt: skip
+    assert list(toc) == CATS
+    assert toc == dict(listed) == {"eess.SP": 18, "cs.LG": 108, "stat.ML": 8}
+    # The running index follows the reference digest (stat.ML comes after our two extra cs.LG papers).
+    index_of = {c.get("id"): int(c.xpath('.//span[@class="card-index"]')[0].text) for c in cards}
+    assert [index_of[p["id"]] - p["index"] for p in seed_papers] == [
+        2 if p["category"] == "stat.ML" else 0 for p in seed_papers
+    ]
+    # Every card links to arXiv's abs, pdf and html pages.
+    first = _card(doc, "2601.18927")
+    hrefs = {a.get("class"): a.get("href") for a in first.xpath('.//nav[@class="links"]/a')}
+    assert hrefs == {"link-abs": "https://arxiv.org/abs/2601.18927", "link-pdf": "https://arxiv.org/pdf/2601.18927",
+                     "link-html": "https://arxiv.org/html/2601.18927"}  # fmt: skip
+    # The index page lists the day with its count.
+    index = _doc(out / "index.html")
+    link = index.xpath('//a[@class="day-link"]')[0]
+    assert link.get("href") == "2026-01-28.html"
+    assert f"{len(cards)} papers" in link.text_content()
+
+
+def test_summary_fields_and_pending_marker(settings: Settings, store: Store, tmp_path: Path) -> None:
+    doc = _doc(render_site(settings, store, tmp_path / "site") / "2026-01-28.html")
+    survey = _card(doc, "2601.18927")
+    assert "本文全面综述了捏合天线系统" in survey.xpath('.//p[@class="tldr"]')[0].text_content()
+    labels = [dt.text for dt in survey.xpath(".//details//dt")]
+    assert labels == ["Motivation", "Method", "Result", "Conclusion", "Abstract"]
+    assert "pinching-antenna system (PASS)" in survey.xpath('.//dd[contains(@class, "abstract")]')[0].text_content()
+    assert not survey.xpath('.//*[contains(@class, "pending-marker")]')
+    pending = _card(doc, "2601.99902")
+    assert pending.xpath('.//p[contains(@class, "pending-marker")]')[0].text_content().strip() == "摘要待生成"
+    assert pending.xpath('.//p[contains(@class, "abstract")]')[0].text_content() == (
+        "The abstract of A paper still waiting for its summary."
+    )
+    assert not pending.xpath(".//details")
+
+
+def test_pending_marker_follows_the_readers_language(settings: Settings, tmp_path: Path) -> None:
+    english = settings.model_copy(update={"language": "English"})
+    with Store.open(settings.data_dir) as store:
+        add_papers(store, SEED_DAY, EXTRA[1:2], language="English")
+        doc = _doc(render_site(english, store, tmp_path / "site") / "2026-01-28.html")
+    assert doc.xpath('//p[contains(@class, "pending-marker")]')[0].text_content().strip() == "Summary pending"
+
+
+def test_extractive_summary_is_labelled(settings: Settings, tmp_path: Path) -> None:
+    with Store.open(settings.data_dir) as store:
+        add_papers(store, SEED_DAY, EXTRA[1:2])
+        s = Summary(tldr="First sentence.", motivation="m", method="m", result="r", conclusion="c")
+        store.save_summary("2601.99902", StoredSummary(s, "extractive", "English", "extractive", "v1"))
+        doc = _doc(render_site(settings, store, tmp_path / "site") / "2026-01-28.html")
+    card = _card(doc, "2601.99902")
+    assert card.xpath('.//p[contains(@class, "extractive")]')[0].text_content() == "抽取式摘要（英文，离线生成）"
+    assert card.xpath('.//p[@class="tldr"]/span[@class="txt"]')[0].get("lang") == "en"
+
+
+def test_no_request_leaves_the_site(settings: Settings, store: Store, tmp_path: Path) -> None:
+    """Scripts, styles, fonts and images load only from the site's own files (relative URLs)."""
+    out = render_site(settings, store, tmp_path / "site")
+    for page in ["index.html", "2026-01-28.html"]:
+        doc = _doc(out / page)
+        refs = doc.xpath("//script/@src | //link/@href | //img/@src | //iframe/@src | //source/@src | //object/@data")
+        assert refs, page
+        for ref in refs:
+            assert not re.match(r"^([a-z][a-z0-9+.-]*:|//)", ref, re.I), f"{page}: {ref}"
+            assert (out / ref).is_file(), ref
+        csp = doc.xpath('//meta[@http-equiv="Content-Security-Policy"]/@content')[0]
+        assert "default-src 'none'" in csp and "https:" not in csp and "*" not in csp
+    # Stylesheets name only fonts the site ships.
+    for css in [out / "assets/site.css", out / "assets/katex/katex.min.css"]:
+        for url in re.findall(r"url\(([^)]+)\)", css.read_text("utf-8")):
+            url = url.strip("'\"")
+            assert not re.match(r"^([a-z]+:|//)", url), url
+            assert (css.parent / url).is_file(), url
+
+
+def test_data_from_arxiv_and_the_llm_is_escaped(settings: Settings, store: Store, tmp_path: Path) -> None:
+    page = render_site(settings, store, tmp_path / "site") / "2026-01-28.html"
+    source = page.read_text("utf-8")
+    for payload in ["<script>window.__xss", "<img src=x onerror", "</script><script>"]:
+        assert payload not in source
+    assert "&lt;script&gt;window.__xss=1;document.title=&#39;pwned&#39;&lt;/script&gt;" in source
+    doc = _doc(page)
+    card = _card(doc, "2601.99901")
+    assert card.xpath(".//h3")[0].text_content() == XSS_TITLE  # shown as text, exactly
+    assert card.xpath('.//span[@class="author"]')[0].text_content() == XSS_AUTHOR
+    assert XSS_ABSTRACT in card.xpath('.//dd[contains(@class, "abstract")]')[0].text_content()
+    assert XSS_MOTIVATION in card.xpath(".//dd")[0].text_content()
+    assert not doc.xpath("//img") and not doc.xpath("//*[@onerror]")
+    scripts = [s.get("src") for s in doc.xpath("//script[not(@type)]")]
+    assert scripts == ["assets/theme.js", "assets/common.js", "assets/katex/katex.min.js",
+                       "assets/katex/contrib/auto-render.min.js", "assets/day.js"]  # fmt: skip
+
+
+def test_config_json_cannot_close_its_script(settings: Settings, store: Store, tmp_path: Path) -> None:
+    evil = settings.model_copy(
+        update={
+            "profile": settings.profile.model_copy(
+                update={"keywords": ["</script><script>window.__xss=7</script>", "a\u2028b"], "authors": ["<!--"]}
+            )
+        }
+    )
+    source = (render_site(evil, store, tmp_path / "site") / "2026-01-28.html").read_text("utf-8")
+    block = re.search(r'<script type="application/json" id="digest-config">(.*?)</script>', source, re.S)
+    assert block is not None
+    assert "<" not in block.group(1) and "\u2028" not in block.group(1)
+    config = json.loads(block.group(1))
+    assert config["keywords"] == ["</script><script>window.__xss=7</script>", "a\u2028b"]
+    assert config["authors"] == ["<!--"]
+    assert json.loads(script_json({"x": "&<>"})) == {"x": "&<>"}
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["Code is at https://github.com/zyh16143998882/CP_Loss."], "https://github.com/zyh16143998882/CP_Loss"),
+        (["see github.com/microsoft/TimeCraft, and more"], "https://github.com/microsoft/TimeCraft"),
+        (["(https://huggingface.co/datasets/org/set)"], "https://huggingface.co/datasets/org/set"),
+        (
+            ["no link here", "Code: https://GitLab.com/team/proj/-/tree/main"],
+            "https://gitlab.com/team/proj/-/tree/main",
+        ),
+        (["our page https://example.org/code and https://github.com/onlyauser"], None),
+        (["https://huggingface.co/papers/2601.00001"], None),
+        ([None, ""], None),
+    ],
+)
+def test_find_code_url(texts: list[str | None], expected: str | None) -> None:
+    assert find_code_url(*texts) == expected
+
+
+def test_code_links_on_cards(settings: Settings, store: Store, tmp_path: Path, seed_papers: list[dict]) -> None:
+    doc = _doc(render_site(settings, store, tmp_path / "site") / "2026-01-28.html")
+    code = {a.xpath("ancestor::article")[0].get("id"): a.get("href") for a in doc.xpath('//a[@class="link-code"]')}
+    assert code["2601.99903"] == "https://gitlab.com/team/proj"  # from the comment
+    with_repo = [p["id"] for p in seed_papers if re.search(r"github\.com/[\w.-]+/\w", p["abstract"])]
+    assert with_repo and all(pid in code for pid in with_repo)
+    assert "2601.18927" not in code  # no repository named: no code link
+    assert all(href.startswith("https://") for href in code.values())
+
+
+def test_top_picks_and_relevance_sort(settings: Settings, tmp_path: Path) -> None:
+    papers = [_paper(i, f"2601.9990{i}", f"Paper {i}", "cs.LG", score=i / 10, reasons=[f"keyword: k{i}"])
+              for i in range(1, 6)]  # fmt: skip
+    top3 = settings.model_copy(update={"profile": settings.profile.model_copy(update={"top_k": 3})})
+    with Store.open(settings.data_dir) as store:
+        add_papers(store, SEED_DAY, papers)
+        doc = _doc(render_site(top3, store, tmp_path / "site") / "2026-01-28.html")
+    picks = doc.xpath('//section[@id="top-picks"]//li')
+    assert [p.xpath('.//a[contains(@class, "pick-title")]')[0].text for p in picks] == ["Paper 5", "Paper 4", "Paper 3"]
+    assert picks[0].xpath('.//span[@class="pick-reasons"]')[0].text == "keyword: k5"
+    assert picks[0].xpath(".//a")[0].get("href") == "#2601.99905"
+    assert doc.xpath('//select[@id="sort"]/option/@value') == ["listing", "relevance"]
+
+
+def test_no_top_picks_without_scores(settings: Settings, store: Store, tmp_path: Path) -> None:
+    doc = _doc(render_site(settings, store, tmp_path / "site") / "2026-01-28.html")
+    assert not doc.xpath('//section[@id="top-picks"]') and not doc.xpath('//select[@id="sort"]')
+
+
+def test_rendering_one_day_keeps_the_others(settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    day2 = date(2026, 1, 29)
+    with Store.open(settings.data_dir) as store:
+        add_papers(store, SEED_DAY, load_seed()[:3])
+        add_papers(store, day2, [_paper(1, "2601.99911", "Next day", "cs.LG")])
+        render_site(settings, store, out, [SEED_DAY])
+        assert not (out / "2026-01-29.html").exists()
+        first = (out / "2026-01-28.html").read_text("utf-8")
+        render_site(settings, store, out, [day2])
+    assert (out / "2026-01-28.html").read_text("utf-8") == first
+    assert (out / "2026-01-29.html").is_file()
+    days = [a.get("href") for a in _doc(out / "index.html").xpath('//a[@class="day-link"]')]
+    assert days == ["2026-01-29.html", "2026-01-28.html"]  # newest first
+    nav = _doc(out / "2026-01-29.html").xpath('//a[@class="daynav-prev"]/@href')
+    assert nav == ["2026-01-28.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "site", "work"]  # no temp dirs left
+
+
+def test_a_failed_render_leaves_the_old_site(
+    settings: Settings, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = render_site(settings, store, tmp_path / "site")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def crash(*args: Any, **kwargs: Any) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(site, "render_day_html", crash)
+    with pytest.raises(RenderError, match="No space left on device"):
+        render_site(settings, store, out)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "site", "work"]
+
+
+def test_refuses_to_replace_a_directory_it_did_not_make(settings: Settings, store: Store, tmp_path: Path) -> None:
+    home = tmp_path / "documents"
+    home.mkdir()
+    (home / "thesis.tex").write_text("precious", "utf-8")
+    with pytest.raises(RenderError, match="not a site arxiv-digest made"):
+        render_site(settings, store, home)
+    assert [p.name for p in home.iterdir()] == ["thesis.tex"]
+
+
+def test_unknown_day_is_an_error(settings: Settings, store: Store, tmp_path: Path) -> None:
+    with pytest.raises(RenderError, match="no announcement stored for 2026-02-01"):
+        render_site(settings, store, tmp_path / "site", [date(2026, 2, 1)])
+    assert not (tmp_path / "site").exists()
