@@ -1,0 +1,271 @@
+"""Summaries from any OpenAI-compatible Chat Completions endpoint, through the official SDK.
+
+The SDK's own retries are off (`max_retries=0`): we retry ourselves so that a 429 can shrink the
+shared concurrency limit, `Retry-After` is honoured, and every HTTP call is counted.
+
+Structured output is negotiated once per endpoint+model: json_schema -> json_object -> tools ->
+plain text. Until a mode is confirmed, one request at a time probes the ladder, so an endpoint that
+rejects a mode costs one rejected call, not one per paper in flight. The mode that worked is kept in
+the store for later runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import openai
+from openai import AsyncOpenAI
+
+from ..errors import SummarizeError
+from ..models import Paper, SummaryKind
+from .base import AdaptiveLimiter, PaperFailed, SummaryResult, Usage
+from .parsing import SummaryInvalid, check_language, parse_summary
+from .prompt import Prompt, load_prompt, summary_schema
+
+MODES = ("json_schema", "json_object", "tools", "text")
+TOOL_NAME = "record_summary"
+
+
+class ModeMemory(Protocol):
+    """Where the structured-output mode that worked is remembered (the store)."""
+
+    def get_mode(self, endpoint: str, model: str) -> str | None: ...
+    def set_mode(self, endpoint: str, model: str, mode: str) -> None: ...
+
+
+@dataclass
+class Reply:
+    text: str
+    finish_reason: str | None
+    refusal: str | None = None
+
+
+class _ModeRejected(Exception):
+    """The endpoint answered 400 to a request in this structured-output mode."""
+
+
+class _Retryable(Exception):
+    def __init__(self, reason: str, wait: float | None, connect: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.wait = wait  # what the server asked for (Retry-After), if anything
+        self.connect = connect  # the endpoint could not be reached at all
+
+
+def retry_after(headers: Any) -> float | None:
+    """Seconds the server asks us to wait (retry-after-ms or Retry-After in seconds), if it says."""
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name) if headers is not None else None
+        if value:
+            try:
+                return max(0.0, float(value) * scale)
+            except ValueError:
+                continue  # an HTTP date: rare enough to fall back to our own backoff
+    return None
+
+
+class OpenAISummarizer:
+    """One endpoint, one model, one language."""
+
+    kind: SummaryKind = "llm"
+
+    def __init__(
+        self, *, model: str, language: str, base_url: str, api_key: str, timeout: float = 120.0,
+        max_retry_seconds: float = 300.0, memory: ModeMemory | None = None, prompt: Prompt | None = None,
+        max_corrections: int = 2, max_transport_attempts: int = 8, backoff_seconds: float = 1.0,
+    ) -> None:  # fmt: skip
+        self.model = model
+        self.language = language
+        self.base_url = base_url.rstrip("/")
+        self.prompt = prompt or load_prompt()
+        self.prompt_version = self.prompt.version
+        self.label = f"{model} at {self.base_url}"
+        self.max_corrections = max_corrections
+        self.max_transport_attempts = max_transport_attempts
+        self.max_retry_seconds = max_retry_seconds
+        self.backoff_seconds = backoff_seconds
+        self._key = api_key
+        self._client = AsyncOpenAI(api_key=api_key, base_url=self.base_url, max_retries=0, timeout=timeout)
+        self._memory = memory
+        remembered = memory.get_mode(self.base_url, model) if memory else None
+        self.mode = remembered if remembered in MODES else MODES[0]
+        self._confirmed = remembered in MODES
+        self._probe_lock = asyncio.Lock()
+        self._reached = False  # any HTTP answer at all from the endpoint
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    # ------------------------------------------------------------ one paper
+
+    async def summarize(self, paper: Paper, limiter: AdaptiveLimiter) -> SummaryResult:
+        usage = Usage()
+        messages = self.prompt.messages(paper, self.language)
+        problem = ""
+        for _ in range(1 + self.max_corrections):
+            reply = await self._complete(messages, limiter, usage)
+            try:
+                if reply.refusal:
+                    raise SummaryInvalid(f"the model refused: {self._clean(reply.refusal)[:120]}")
+                summary = parse_summary(reply.text)
+                check_language(summary, self.language)
+                return SummaryResult(summary, usage)
+            except SummaryInvalid as e:
+                problem = str(e)
+                if reply.finish_reason == "length":
+                    problem += " (the answer was cut off at the token limit)"
+            # Tell the model what was wrong and ask again, in the same conversation.
+            messages = [
+                *messages,
+                {"role": "assistant", "content": reply.text[:8000] or "(empty)"},
+                {"role": "user", "content": self._correction(problem)},
+            ]
+        raise PaperFailed(f"unusable answer after {1 + self.max_corrections} tries: {problem}", usage)
+
+    def _correction(self, problem: str) -> str:
+        return (
+            f"Your previous answer could not be used: {problem}. Reply again with only the JSON object: the "
+            f"fields tldr, motivation, method, result and conclusion, all non-empty and written in {self.language}, "
+            "and optionally keywords. Write each LaTeX backslash twice inside JSON strings."
+        )
+
+    # ------------------------------------------------------------ structured-output negotiation
+
+    async def _complete(self, messages: list[dict[str, Any]], limiter: AdaptiveLimiter, usage: Usage) -> Reply:
+        while True:
+            if not self._confirmed:
+                async with self._probe_lock:  # one request at a time finds the mode for everyone
+                    if not self._confirmed:
+                        return await self._probe(messages, limiter, usage)
+            mode = self.mode
+            try:
+                return await self._call(mode, messages, limiter, usage)
+            except _ModeRejected as e:
+                if mode == MODES[-1]:
+                    raise PaperFailed(f"the endpoint rejected the request (400): {e}", usage) from None
+                if self.mode == mode:  # the endpoint stopped accepting it: negotiate again from the next one
+                    self.mode, self._confirmed = MODES[MODES.index(mode) + 1], False
+
+    async def _probe(self, messages: list[dict[str, Any]], limiter: AdaptiveLimiter, usage: Usage) -> Reply:
+        rejections = []
+        for mode in MODES[MODES.index(self.mode) :]:
+            self.mode = mode
+            try:
+                reply = await self._call(mode, messages, limiter, usage)
+            except _ModeRejected as e:
+                rejections.append(f"{mode}: {e}")
+                continue
+            self._confirmed = True
+            if self._memory is not None:
+                self._memory.set_mode(self.base_url, self.model, mode)
+            return reply
+        raise SummarizeError(
+            f"{self.base_url} rejected every request format for model {self.model!r} (400); last: {rejections[-1]}"
+        )
+
+    def _mode_args(self, mode: str) -> dict[str, Any]:
+        schema = summary_schema()
+        if mode == "json_schema":
+            spec = {"name": "paper_summary", "strict": True, "schema": schema}
+            return {"response_format": {"type": "json_schema", "json_schema": spec}}
+        if mode == "json_object":
+            return {"response_format": {"type": "json_object"}}
+        if mode == "tools":
+            fn = {"name": TOOL_NAME, "description": "Record the paper's structured summary.", "parameters": schema}
+            return {"tools": [{"type": "function", "function": fn}],
+                    "tool_choice": {"type": "function", "function": {"name": TOOL_NAME}}}  # fmt: skip
+        return {}
+
+    # ------------------------------------------------------------ transport
+
+    async def _call(self, mode: str, messages: list[dict[str, Any]], limiter: AdaptiveLimiter, usage: Usage) -> Reply:
+        """One logical request, retried on 429/5xx/timeouts; 400 -> _ModeRejected; fatal -> SummarizeError."""
+        started = time.monotonic()
+        for attempt in range(1, self.max_transport_attempts + 1):
+            try:
+                return await self._send(mode, messages, limiter, usage)
+            except _Retryable as e:
+                wait = e.wait if e.wait is not None else self._backoff(attempt)
+                spent = time.monotonic() - started
+                last_try = attempt == self.max_transport_attempts or spent + wait > self.max_retry_seconds
+                if e.connect and not self._reached and (last_try or attempt >= 3):
+                    raise SummarizeError(f"cannot reach {self.base_url}: {e.reason}") from None
+                if last_try:
+                    raise PaperFailed(f"{e.reason} (gave up after {attempt} attempts)", usage) from None
+                await asyncio.sleep(wait)  # outside the slot: others use it meanwhile
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _backoff(self, attempt: int) -> float:
+        # Exponential with jitter so that papers throttled together do not come back together.
+        return min(60.0, self.backoff_seconds * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
+
+    async def _send(self, mode: str, messages: list[dict[str, Any]], limiter: AdaptiveLimiter, usage: Usage) -> Reply:
+        async with limiter.slot() as epoch:
+            usage.calls += 1
+            try:
+                resp = await self._client.chat.completions.create(
+                    model=self.model,
+                    messages=messages,
+                    temperature=0.2,
+                    **self._mode_args(mode),  # type: ignore[arg-type]
+                )
+            except openai.APIStatusError as e:
+                self._reached = True
+                if e.status_code == 429:
+                    limiter.throttled(epoch)
+                raise self._status_error(e, usage) from None
+            except openai.APITimeoutError:
+                raise _Retryable("the request timed out", None) from None
+            except openai.APIConnectionError as e:
+                raise _Retryable(self._clean(str(e.__cause__ or e)), None, connect=True) from None
+            self._reached = True
+            limiter.succeeded()
+        if resp.usage is not None:
+            usage.prompt_tokens += resp.usage.prompt_tokens or 0
+            usage.completion_tokens += resp.usage.completion_tokens or 0
+        return self._reply(resp)
+
+    def _status_error(self, e: openai.APIStatusError, usage: Usage) -> Exception:
+        code = e.status_code
+        if code in (401, 403):
+            return SummarizeError(f"the API key was rejected by {self.base_url} ({code}); set OPENAI_API_KEY")
+        if code == 404:
+            return SummarizeError(
+                f"{self.base_url} does not know model {self.model!r} (404); set MODEL_NAME or --model "
+                "(or check the base URL)"
+            )
+        message = self._clean(_message(e))
+        if code == 400:
+            return _ModeRejected(message)
+        if code == 429 or code == 408 or code >= 500:
+            return _Retryable(f"HTTP {code}: {message}", retry_after(e.response.headers))
+        return PaperFailed(f"HTTP {code}: {message}", usage)
+
+    def _reply(self, resp: Any) -> Reply:
+        if not resp.choices:
+            return Reply("", None)
+        choice = resp.choices[0]
+        msg = choice.message
+        if getattr(msg, "refusal", None):
+            return Reply("", choice.finish_reason, refusal=msg.refusal)
+        if msg.tool_calls:
+            return Reply(msg.tool_calls[0].function.arguments or "", choice.finish_reason)
+        return Reply(msg.content or "", choice.finish_reason)
+
+    def _clean(self, text: str) -> str:
+        """Server text for a stored failure reason: one line, short, never the key."""
+        text = " ".join(text.split())[:300]
+        return text.replace(self._key, "***") if self._key else text
+
+
+def _message(e: openai.APIStatusError) -> str:
+    body = e.body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])
+    return e.message

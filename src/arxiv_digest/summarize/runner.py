@@ -1,0 +1,214 @@
+"""Summarize a day: what is missing, concurrently, each result committed the moment it arrives.
+
+A re-run does only what is missing for (language, model, prompt version); a paper that failed
+`llm.max_attempts` runs in a row is no longer retried but still reported, never shown as content.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from ..config import Settings
+from ..errors import SummarizeError
+from ..models import Paper, StoredSummary
+from ..store import Store
+from .base import AdaptiveLimiter, PaperFailed, Summarizer, SummaryResult
+from .factory import make_summarizer
+
+
+@dataclass
+class SummarizeReport:
+    """What a run did; `missing` papers have no summary for this key after it."""
+
+    day: date
+    backend: str
+    kind: str
+    model: str
+    language: str
+    prompt_version: str
+    total: int  # papers of the day
+    done: int = 0  # summarized now
+    failed: int = 0  # failed now (stored as failures, retried next run)
+    skipped_cached: int = 0  # already summarized for this key
+    exhausted: int = 0  # failed max_attempts runs before: not retried
+    calls: int = 0  # HTTP calls made, retries included
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    priced: bool = False  # a price for the model is configured ([llm.prices])
+    elapsed: float = 0.0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (paper id, reason)
+
+    @property
+    def missing(self) -> int:
+        return self.failed + self.exhausted
+
+    def line(self) -> str:
+        cost = f", ${self.cost_usd:.4f}" if self.priced else ""
+        return (
+            f"{self.day}: {self.done} summarized, {self.skipped_cached} already done, {self.missing} failed "
+            f"of {self.total} ({self.backend}; {self.calls} calls, "
+            f"{self.prompt_tokens + self.completion_tokens} tokens{cost}, {self.elapsed:.1f}s)"
+        )
+
+    def failure_line(self) -> str:
+        first = f"; first: {self.failures[0][0]}: {self.failures[0][1]}" if self.failures else ""
+        gave_up = f" ({self.exhausted} gave up after repeated failures)" if self.exhausted else ""
+        return f"{self.missing} of {self.total} papers could not be summarized{gave_up}{first}"
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["day"] = self.day.isoformat()
+        d["failures"] = [list(f) for f in self.failures[:50]]
+        return d
+
+
+def summarize_day(
+    settings: Settings, store: Store, day: date, *, backend: Summarizer | None = None, progress: bool = True
+) -> SummarizeReport:
+    """Summarize every paper of `day` that has no summary yet for the backend's key.
+
+    Raises SummarizeError when the run cannot go on (bad key, unknown model, unreachable endpoint);
+    everything committed before that is kept. Per-paper failures are counted in the report.
+    A backend passed in is used for this one call (its client belongs to this call's event loop).
+    """
+    papers = store.day_papers(day)
+    if not papers:
+        raise SummarizeError(f"no papers for {day} in {store.data_dir}; run `arxiv-digest fetch --date {day}` first")
+    summarizer = backend or make_summarizer(settings, store)
+    report = SummarizeReport(
+        day=day, backend=summarizer.label, kind=summarizer.kind, model=summarizer.model,
+        language=summarizer.language, prompt_version=summarizer.prompt_version, total=len(papers),
+        priced=summarizer.model in settings.llm.prices,
+    )  # fmt: skip
+    todo = _todo(settings, store, papers, summarizer, report)
+    run_id = store.start_run("summarize", {"day": day.isoformat(), "backend": report.backend, "todo": len(todo)})
+    started, status = time.monotonic(), "failed"
+    try:
+        asyncio.run(_run_all(settings, store, summarizer, todo, report, progress))
+        status = "ok" if report.missing == 0 else "failed"
+    finally:
+        report.elapsed = time.monotonic() - started
+        store.finish_run(run_id, status, report.as_dict())
+    return report
+
+
+def _todo(settings: Settings, store: Store, papers: list[Paper], s: Summarizer, report: SummarizeReport) -> list[Paper]:
+    ids = [p.id for p in papers]
+    done = store.summarized_ids(ids, s.language, s.model, s.prompt_version)
+    fails = store.failures(ids, s.language, s.model, s.prompt_version)
+    todo = []
+    for p in papers:
+        if p.id in done:
+            report.skipped_cached += 1
+        elif p.id in fails and fails[p.id][0] >= settings.llm.max_attempts:
+            report.exhausted += 1
+            report.failures.append((p.id, f"{fails[p.id][1]} (gave up after {fails[p.id][0]} runs)"))
+        else:
+            todo.append(p)
+    return todo
+
+
+async def _run_all(
+    settings: Settings, store: Store, s: Summarizer, todo: list[Paper], report: SummarizeReport, progress: bool
+) -> None:
+    limiter = AdaptiveLimiter(settings.llm.max_concurrency)
+    price = settings.llm.prices.get(s.model, {})
+    view = _View(progress, len(todo), s.label, limiter, report)
+
+    async def one(paper: Paper) -> None:
+        try:
+            res = await s.summarize(paper, limiter)
+        except PaperFailed as e:
+            store.record_failure(paper.id, s.language, s.model, s.prompt_version, e.reason)
+            report.failed += 1
+            report.failures.append((paper.id, e.reason))
+            _add_usage(report, e.usage.calls, e.usage.prompt_tokens, e.usage.completion_tokens, price)
+        else:
+            _save(store, s, paper, res, report, price)
+        view.refresh()
+
+    tasks = [asyncio.create_task(one(p)) for p in todo]
+    try:
+        with view:
+            if tasks:
+                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+                for t in done:
+                    exc = None if t.cancelled() else t.exception()
+                    if exc is not None:
+                        raise exc  # SummarizeError: stop the run now, keep what is committed
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await s.aclose()
+
+
+def _save(store: Store, s: Summarizer, paper: Paper, res: SummaryResult, report: SummarizeReport,
+          price: dict[str, float]) -> None:  # fmt: skip
+    u = res.usage
+    cost = _add_usage(report, u.calls, u.prompt_tokens, u.completion_tokens, price)
+    stored = StoredSummary(res.summary, s.kind, s.language, s.model, s.prompt_version)
+    store.save_summary(paper.id, stored, u.prompt_tokens, u.completion_tokens, cost)  # committed now
+    report.done += 1
+
+
+def _add_usage(report: SummarizeReport, calls: int, pt: int, ct: int, price: dict[str, float]) -> float:
+    """Add one paper's usage to the run; returns its cost (USD per million tokens from [llm.prices])."""
+    cost = (pt * price.get("input", 0.0) + ct * price.get("output", 0.0)) / 1e6
+    report.calls += calls
+    report.prompt_tokens += pt
+    report.completion_tokens += ct
+    report.cost_usd += cost
+    return cost
+
+
+class _View:
+    """The Rich progress bar on stderr (only on a terminal): done, failed, in flight, tokens, times."""
+
+    def __init__(self, enabled: bool, total: int, label: str, limiter: AdaptiveLimiter, report: SummarizeReport):
+        console = Console(stderr=True)
+        self.enabled = enabled and console.is_terminal and total > 0
+        self.limiter, self.report = limiter, report
+        self.progress = Progress(
+            TextColumn("summarizing"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[failed]} failed · {task.fields[inflight]} in flight · {task.fields[tokens]} tok"),
+            TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+            console=console, disable=not self.enabled,
+        )  # fmt: skip
+        self.task = self.progress.add_task(label, total=total, failed=0, inflight=0, tokens=0)
+        self._ticker: asyncio.Task[None] | None = None
+
+    def __enter__(self) -> _View:
+        if self.enabled:
+            self.progress.start()
+            self._ticker = asyncio.create_task(self._tick())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+        if self.enabled:
+            self.refresh()
+            self.progress.stop()
+
+    async def _tick(self) -> None:
+        while True:  # in-flight changes without a paper finishing; a UI refresh, not a wait for work
+            self.refresh()
+            await asyncio.sleep(0.25)
+
+    def refresh(self) -> None:
+        if not self.enabled:
+            return
+        r = self.report
+        self.progress.update(
+            self.task, completed=r.done + r.failed, failed=r.failed, inflight=self.limiter.in_flight,
+            tokens=r.prompt_tokens + r.completion_tokens,
+        )  # fmt: skip

@@ -1,0 +1,327 @@
+"""A local OpenAI-compatible Chat Completions server, for the tests, the kill test and the benchmark.
+
+Real HTTP on 127.0.0.1, the real wire format (POST /v1/chat/completions), used through the real
+`openai` SDK by pointing base_url at it. Scriptable: latency, a concurrency cap (429 above it, with
+Retry-After), scripted errors and malformed answers per call or per paper, structured-output modes it
+rejects with 400, an API key it checks, the models it knows. It counts calls.
+
+For the papers of the reference digest (tests/fixtures/seed-papers.json, found by the arXiv id or the
+exact title in the prompt) it answers with their recorded Chinese fields, so the whole pipeline can be
+compared with the golden digest; for other papers it answers a generated Chinese summary.
+
+Behaviours (queue them with `script(...)` or `for_paper(id, ...)`):
+  ok, 429, 500, 401, 403, 404, hang (held until the server stops: the client times out),
+  latex (unescaped LaTeX backslashes), fences, prose (text around the JSON), missing (no "method"),
+  english (wrong language), truncated (cut inside the trailing keywords), truncated_early (cut inside
+  "method"), refusal (the API's refusal field), apology (a plain-text refusal).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from arxiv_digest.models import Paper
+from arxiv_digest.store import AnnouncementRow, Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED: list[dict[str, Any]] = json.loads((FIXTURES / "seed-papers.json").read_text("utf-8"))
+SEED_BY_ID = {p["id"]: p for p in SEED}
+SEED_BY_TITLE = {p["title"]: p for p in SEED}
+FIELDS = ("tldr", "motivation", "method", "result", "conclusion")
+SAMPLE_DAY = date(2026, 1, 28)
+LATEX_TAIL = r"误差界为 $\frac{1}{\sqrt{n}}$，优于 $\beta$-VAE，并利用 $\nabla f$ 与 $\times 2$ 的加速。"
+
+
+@dataclass
+class Call:
+    """One request as the server saw it."""
+
+    model: str
+    mode: str  # json_schema | json_object | tools | text
+    paper_id: str | None
+    behaviour: str
+    messages: list[dict[str, Any]]
+
+
+class FakeLLM:
+    def __init__(
+        self, *, latency: float = 0.0, cap: int | None = None, retry_after: str = "0", api_key: str | None = None,
+        models: Iterable[str] | None = None, reject_modes: Iterable[str] = (),
+    ) -> None:  # fmt: skip
+        self.latency = latency
+        self.cap = cap
+        self.retry_after = retry_after
+        self.api_key = api_key
+        self.models = set(models) if models is not None else None
+        self.reject_modes = set(reject_modes)
+        self.log: list[Call] = []
+        self.calls = 0  # requests received
+        self.answered = 0  # 200 answers sent
+        self.throttled = 0  # 429s sent because of the cap
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.release = threading.Event()  # "hang" requests wait for it; set when the server stops
+        self._script: deque[str] = deque()
+        self._per_paper: dict[str, deque[str]] = {}
+        self._cond = threading.Condition()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._server.block_on_close = False
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def start(self) -> FakeLLM:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.release.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def script(self, *behaviours: str) -> None:
+        """Behaviours for the next calls, in arrival order (after any per-paper ones)."""
+        with self._cond:
+            self._script.extend(behaviours)
+
+    def for_paper(self, paper_id: str, *behaviours: str) -> None:
+        """Behaviours for the next calls about this paper."""
+        with self._cond:
+            self._per_paper.setdefault(paper_id, deque()).extend(behaviours)
+
+    def reset_counts(self) -> None:
+        with self._cond:
+            self.calls = self.answered = self.throttled = self.max_in_flight = 0
+            self.log.clear()
+
+    def wait_for_calls(self, n: int, timeout: float = 30.0) -> bool:
+        """Block until `n` requests have arrived (an event, not a poll)."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self.calls >= n, timeout)
+
+    def calls_for(self, paper_id: str) -> list[Call]:
+        return [c for c in self.log if c.paper_id == paper_id]
+
+    # ------------------------------------------------------------ request handling
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real endpoints do
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                try:
+                    status, headers, payload = fake._respond(self.path, dict(self.headers), json.loads(body))
+                    data = json.dumps(payload, ensure_ascii=False).encode()
+                    self.send_response(status)
+                    for k, v in {"Content-Type": "application/json", **headers}.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout) or was killed
+
+        return Handler
+
+    def _respond(self, path: str, headers: dict[str, str], req: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+        mode = _mode(req)
+        paper_id = _paper_id(req.get("messages", []))
+        with self._cond:
+            self.calls += 1
+            if mode in self.reject_modes:
+                behaviour = "reject-mode"  # scripted behaviours wait for a request in an accepted mode
+            else:
+                queue = self._per_paper.get(paper_id or "")
+                behaviour = (queue or self._script or deque(["ok"])).popleft()
+            self.log.append(Call(req.get("model", ""), mode, paper_id, behaviour, req.get("messages", [])))
+            self._cond.notify_all()
+        if not path.endswith("/chat/completions"):
+            return 404, {}, _error("not found", "invalid_request_error")
+        key = headers.get("Authorization", "").removeprefix("Bearer ")
+        if behaviour in ("401", "403") or (self.api_key is not None and key != self.api_key):
+            code = 403 if behaviour == "403" else 401
+            return code, {}, _error(f"Incorrect API key provided: {key}", "invalid_request_error", "invalid_api_key")
+        if behaviour == "404" or (self.models is not None and req.get("model") not in self.models):
+            return 404, {}, _error(f"The model `{req.get('model')}` does not exist", "invalid_request_error")
+        if behaviour == "reject-mode":
+            return 400, {}, _error(f"This response_format type is unavailable now ({mode})", "invalid_request_error")
+        return self._within_cap(behaviour, mode, req, paper_id)
+
+    def _within_cap(
+        self, behaviour: str, mode: str, req: dict[str, Any], paper_id: str | None
+    ) -> tuple[int, dict[str, str], Any]:
+        with self._cond:
+            self.in_flight += 1
+            over = self.cap is not None and self.in_flight > self.cap
+            if over:
+                self.in_flight -= 1
+                self.throttled += 1
+            else:
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        if over or behaviour == "429":
+            if not over:
+                self._leave()
+            return 429, {"Retry-After": self.retry_after}, _error("Rate limit reached", "rate_limit_error")
+        try:
+            if behaviour == "hang":
+                self.release.wait()
+                return 504, {}, _error("held until the server stopped", "server_error")
+            if self.latency:
+                time.sleep(self.latency)  # the model "thinking"
+            if behaviour == "500":
+                return 500, {}, _error("The server had an error while processing your request", "server_error")
+            return 200, {}, self._completion(behaviour, mode, req, paper_id)
+        finally:
+            self._leave()
+
+    def _leave(self) -> None:
+        with self._cond:
+            self.in_flight -= 1  # before the answer is written: the client never sees a stale count
+
+    def _completion(self, behaviour: str, mode: str, req: dict[str, Any], paper_id: str | None) -> dict[str, Any]:
+        text, finish = _answer_text(behaviour, paper_id)
+        message: dict[str, Any] = {"role": "assistant", "content": text}
+        if behaviour == "refusal":
+            message = {"role": "assistant", "content": None, "refusal": "I'm sorry, I cannot help with that request."}
+        elif mode == "tools":
+            name = req["tools"][0]["function"]["name"]
+            call = {"id": f"call_{self.calls}", "type": "function", "function": {"name": name, "arguments": text}}
+            message = {"role": "assistant", "content": None, "tool_calls": [call]}
+            finish = "tool_calls" if finish == "stop" else finish
+        with self._cond:
+            self.answered += 1
+        prompt_chars = sum(len(str(m.get("content") or "")) for m in req.get("messages", []))
+        return {
+            "id": f"chatcmpl-{self.calls}", "object": "chat.completion", "created": int(time.time()),
+            "model": req.get("model"),
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+            "usage": {"prompt_tokens": prompt_chars // 4, "completion_tokens": len(text) // 4 + 1,
+                      "total_tokens": prompt_chars // 4 + len(text) // 4 + 1},
+        }  # fmt: skip
+
+
+def _error(message: str, type_: str, code: str | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": type_, "param": None, "code": code}}
+
+
+def _mode(req: dict[str, Any]) -> str:
+    if req.get("tools"):
+        return "tools"
+    rf = req.get("response_format") or {}
+    return str(rf.get("type", "text")) if rf.get("type") in ("json_schema", "json_object") else "text"
+
+
+def _paper_id(messages: list[dict[str, Any]]) -> str | None:
+    """The paper a request is about: the arXiv id in the first user message, else an exact seed title."""
+    user = next((str(m.get("content") or "") for m in messages if m.get("role") == "user"), "")
+    m = re.search(r"arXiv id: (\S+)", user)
+    if m:
+        return m.group(1)
+    for title, p in SEED_BY_TITLE.items():
+        if title in user:
+            return str(p["id"])
+    return None
+
+
+def reference_fields(paper_id: str | None) -> dict[str, str]:
+    """The recorded Chinese summary of a seed paper, or a generated Chinese one."""
+    if paper_id in SEED_BY_ID:
+        p = SEED_BY_ID[paper_id]
+        return {f: p[f] for f in FIELDS}
+    pid = paper_id or "未知"
+    return {
+        "tldr": f"论文{pid}提出了一种新方法，并在实验中验证了其有效性。",
+        "motivation": f"现有方法在论文{pid}所研究的问题上存在明显不足，需要更高效的解决方案。",
+        "method": f"作者为论文{pid}设计了一个新的框架，结合理论分析与高效算法来解决该问题。",
+        "result": f"在多个基准上，论文{pid}的方法优于现有基线，同时降低了计算开销。",
+        "conclusion": f"论文{pid}的结果表明该方法具有实际应用价值，并为后续研究提供了方向。",
+    }
+
+
+def _answer_text(behaviour: str, paper_id: str | None) -> tuple[str, str]:
+    """(content, finish_reason) for a 200 answer."""
+    fields: dict[str, Any] = reference_fields(paper_id)
+    if behaviour == "missing":
+        del fields["method"]
+    if behaviour == "english":
+        fields = {f: f"This paper studies an important problem and its {f} is described in English." for f in FIELDS}
+    if behaviour in ("truncated", "truncated_early"):
+        fields["keywords"] = ["压缩感知", "transformer", "扩散模型"]
+    text = json.dumps(fields, ensure_ascii=False)
+    if behaviour == "latex":
+        fields["result"] = fields["result"] + LATEX_TAIL
+        text = json.dumps(fields, ensure_ascii=False).replace("\\\\", "\\")  # as careless models write it
+    elif behaviour == "fences":
+        text = f"```json\n{json.dumps(fields, ensure_ascii=False, indent=2)}\n```"
+    elif behaviour == "prose":
+        text = f"Sure! Here is the summary you asked for:\n\n{text}\n\nLet me know if you need anything else."
+    elif behaviour == "truncated":
+        return text[: text.index('"keywords"') + len('"keywords": ["压缩')], "length"
+    elif behaviour == "truncated_early":
+        return text[: text.index('"method"') + 20], "length"
+    elif behaviour == "apology":
+        text = "I'm sorry, but I can't help with summarizing this paper."
+    return text, "stop"
+
+
+# ---------------------------------------------------------------- store helpers and fixtures
+
+
+def seed_paper(p: dict[str, Any]) -> Paper:
+    return Paper(id=p["id"], version=1, title=p["title"], authors=p["authors"], abstract=p["abstract"],
+                 categories=[p["category"]])  # fmt: skip
+
+
+def synthetic_papers(n: int) -> list[Paper]:
+    """n made-up papers (not in the seed), for the benchmark and load tests."""
+    return [
+        Paper(id=f"2699.{i:05d}", version=1, title=f"Synthetic paper {i}", authors=["A. Author"],
+              abstract=f"We study problem {i}. We propose method {i}. Experiments show gains. This matters.",
+              categories=["cs.LG"])
+        for i in range(1, n + 1)
+    ]  # fmt: skip
+
+
+def fill_store(data_dir: Path, papers: list[Paper], day: date = SAMPLE_DAY) -> None:
+    """A store holding these papers as `day`'s announcements (no fetch stage involved)."""
+    with Store.open(data_dir) as store:
+        for p in papers:
+            store.upsert_paper(p)
+        rows = [AnnouncementRow(p.id, p.categories[0], "new", i, False) for i, p in enumerate(papers, 1)]
+        store.add_announcements(day, rows)
+
+
+@pytest.fixture
+def fake_llm() -> Iterator[FakeLLM]:
+    server = FakeLLM().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def seed_store(tmp_path: Path) -> Path:
+    """The data dir of a store holding the 131 reference papers on SAMPLE_DAY."""
+    data_dir = tmp_path / "data"
+    fill_store(data_dir, [seed_paper(p) for p in SEED])
+    return data_dir
