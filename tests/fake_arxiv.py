@@ -369,7 +369,7 @@ class FakeArxiv:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._server.fake = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
         if day is not None:
             self.set_day(day)
 
@@ -410,6 +410,11 @@ class FakeArxiv:
 
     def fault(self, kind: str, *faults: Fault) -> None:
         self.faults[kind].extend(faults)
+
+    def next_run(self) -> None:
+        """A new run (a new process, in real life) starts: spacing is refereed within each run."""
+        with self._lock:
+            self._last_end = None
 
     # -- lifecycle
 

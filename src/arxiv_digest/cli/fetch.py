@@ -88,5 +88,10 @@ def _print_report(r: FetchReport) -> None:
         if r.from_feed:
             out.print(f"  warning: the API never returned {len(r.from_feed)} papers; stored them from the feed "
                       f"({', '.join(r.from_feed[:5])})", markup=False)  # fmt: skip
-    out.print(f"{r.requests} requests to arXiv ({r.api_batches} API batches); {r.skipped_known} papers already stored")
+    out.print(f"{_n(r.requests, 'request')} to arXiv ({_n(r.api_batches, 'API batch', 'API batches')}); "
+              f"{_n(r.skipped_known, 'paper')} already stored", markup=False)  # fmt: skip
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
 

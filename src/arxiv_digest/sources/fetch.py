@@ -245,8 +245,10 @@ def _nothing_new(store: Store, cats: list[str], got: _Announced) -> str:
     since = f"since {last}" if last else "yet"
     if got.day is None or not got.items:
         why = f"arXiv's feed for {got.day} is empty: no announcements on Friday/Saturday evenings or holidays"
-    else:
+    elif store.has_day(got.day):
         why = f"arXiv still shows {got.day}, which is already stored"
+    else:
+        why = f"arXiv's announcement of {got.day} lists nothing new for them"
     return f"no new announcement for {', '.join(cats)} {since} ({why}); nothing written"
 
 

@@ -186,7 +186,9 @@ class ArxivClient:
             url, r.status_code, r.headers.get("content-type", ""), r.content, attempt, r.headers.get("location")
         )
         if r.status_code == 429 or r.status_code >= 500:
-            raise _Retry(f"HTTP {r.status_code}", r.status_code, retry_after_seconds(r.headers.get("retry-after")))
+            wait = retry_after_seconds(r.headers.get("retry-after"))
+            said = f" (Retry-After {wait:g} s)" if wait is not None else ""
+            raise _Retry(f"HTTP {r.status_code}{said}", r.status_code, wait)
         if r.status_code >= 400 and r.status_code not in error_bodies:
             raise ArxivHTTPError(
                 f"arXiv answered HTTP {r.status_code} for {short_url(url)} (not retried)",

@@ -108,7 +108,7 @@ def serve_sample() -> Iterator[SampleServer]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
     server.sample = sample  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, name="arxiv-digest-sample", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), name="arxiv-digest-sample", daemon=True)
     thread.start()
     try:
         host, port = server.server_address[:2]
