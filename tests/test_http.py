@@ -43,12 +43,12 @@ class FakeTime:
 
 
 def mock_client(handler: Handler, t: FakeTime, backoff: float = 1.0, **settings: float) -> ArxivClient:
-    cfg = ArxivSettings(**{"delay_seconds": 3.0, "max_retry_seconds": 60.0, **settings})
+    cfg = ArxivSettings.model_validate({"delay_seconds": 3.0, "max_retry_seconds": 60.0, **settings})
     return ArxivClient(cfg, "me@example.org", clock=t.clock, sleep=t.sleep, rng=random.Random(1),
                        backoff_seconds=backoff, transport=httpx.MockTransport(handler))  # fmt: skip
 
 
-def scripted(*answers: httpx.Response | type[Exception], t: FakeTime, takes: float = 0.0) -> Handler:
+def scripted(*answers: httpx.Response | type[httpx.TransportError], t: FakeTime, takes: float = 0.0) -> Handler:
     """Answer requests in order with these responses / exceptions; each request lasts `takes` seconds."""
     queue = list(answers)
 

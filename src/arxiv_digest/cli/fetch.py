@@ -53,9 +53,10 @@ def status(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
         s = settings(config, data_dir)
         with open_store(s) as store:
             st = store_status(store)
-        out.print(f"store: {st.data_dir} ({len(st.days)} days, {st.papers} papers, {st.summaries} summaries)")
+        counts = f"{_n(len(st.days), 'day')}, {_n(st.papers, 'paper')}, {_n(st.summaries, 'summary', 'summaries')}"
+        out.print(f"store: {st.data_dir} ({counts})", markup=False)
         for day, n in st.days[-7:]:
-            out.print(f"  {day}  {n:5d} papers")
+            out.print(f"  {day}  {n:5d} papers", markup=False)
         for run in st.runs:
             out.print(f"  run {run}", markup=False)
 
@@ -63,7 +64,8 @@ def status(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
 @contextmanager
 def _api_progress() -> Iterator[BatchProgress]:
     """A progress bar for the API batches (on stderr, gone when done)."""
-    bar = Progress(TextColumn("query API"), BarColumn(), MofNCompleteColumn(), console=err, transient=True)
+    bar = Progress(TextColumn("query API"), BarColumn(), MofNCompleteColumn(), console=err, transient=True,
+                   disable=not err.is_terminal)  # fmt: skip
     task = bar.add_task("batches", total=None)
 
     def update(done: int, total: int) -> None:
