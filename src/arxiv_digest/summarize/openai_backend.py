@@ -96,6 +96,7 @@ class OpenAISummarizer:
         self._confirmed = remembered in MODES
         self._probe_lock = asyncio.Lock()
         self._reached = False  # any HTTP answer at all from the endpoint
+        self._fatal: SummarizeError | None = None  # once the run must stop, no request is sent any more
 
     async def aclose(self) -> None:
         await self._client.close()
@@ -163,9 +164,10 @@ class OpenAISummarizer:
             if self._memory is not None:
                 self._memory.set_mode(self.base_url, self.model, mode)
             return reply
-        raise SummarizeError(
+        self._fatal = SummarizeError(
             f"{self.base_url} rejected every request format for model {self.model!r} (400); last: {rejections[-1]}"
         )
+        raise self._fatal
 
     def _mode_args(self, mode: str) -> dict[str, Any]:
         schema = summary_schema()
@@ -184,6 +186,15 @@ class OpenAISummarizer:
 
     async def _call(self, mode: str, messages: list[dict[str, Any]], limiter: AdaptiveLimiter, usage: Usage) -> Reply:
         """One logical request, retried on 429/5xx/timeouts; 400 -> _ModeRejected; fatal -> SummarizeError."""
+        try:
+            return await self._retrying(mode, messages, limiter, usage)
+        except SummarizeError as e:
+            self._fatal = self._fatal or e  # tasks already waiting for a slot must not send anything
+            raise
+
+    async def _retrying(
+        self, mode: str, messages: list[dict[str, Any]], limiter: AdaptiveLimiter, usage: Usage
+    ) -> Reply:
         started = time.monotonic()
         for attempt in range(1, self.max_transport_attempts + 1):
             try:
@@ -205,13 +216,15 @@ class OpenAISummarizer:
 
     async def _send(self, mode: str, messages: list[dict[str, Any]], limiter: AdaptiveLimiter, usage: Usage) -> Reply:
         async with limiter.slot() as epoch:
+            if self._fatal is not None:
+                raise self._fatal
             usage.calls += 1
             try:
                 resp = await self._client.chat.completions.create(
                     model=self.model,
-                    messages=messages,
+                    messages=messages,  # type: ignore[arg-type]  # plain dicts are the wire format
                     temperature=0.2,
-                    **self._mode_args(mode),  # type: ignore[arg-type]
+                    **self._mode_args(mode),
                 )
             except openai.APIStatusError as e:
                 self._reached = True

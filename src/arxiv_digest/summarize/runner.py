@@ -43,6 +43,7 @@ class SummarizeReport:
     completion_tokens: int = 0
     cost_usd: float = 0.0
     priced: bool = False  # a price for the model is configured ([llm.prices])
+    throttles: int = 0  # times a rate limit (429) halved the concurrency
     elapsed: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (paper id, reason)
 
@@ -149,6 +150,7 @@ async def _run_all(
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await s.aclose()
+        report.throttles = limiter.throttles
 
 
 def _save(store: Store, s: Summarizer, paper: Paper, res: SummaryResult, report: SummarizeReport,
