@@ -67,16 +67,14 @@ def chromium_available() -> bool:
 
 
 @contextmanager
-def chromium(user_data_dir: Path) -> Iterator[Any]:
-    """A persistent headless chromium context with a fresh profile in `user_data_dir`."""
+def chromium() -> Iterator[Any]:
+    """Debian's chromium, headless, as a Playwright Browser. Playwright gives it a fresh temporary
+    profile (user-data dir) and removes it on close; each `browser.new_context()` is isolated too."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        ctx = pw.chromium.launch_persistent_context(
-            str(user_data_dir), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-            viewport={"width": 1280, "height": 900},
-        )  # fmt: skip
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            yield ctx
+            yield browser
         finally:
-            ctx.close()
+            browser.close()

@@ -59,7 +59,7 @@
       details: el.querySelector("details"),
       abs: el.querySelector(".link-abs").href,
       score: isNaN(score) ? -Infinity : score,
-      visible: true, hl: false, hydrated: false,
+      visible: true, hl: false, hydrated: false, whyEl: null,
     };
   });
   var total = items.length;
@@ -154,17 +154,30 @@
     for (var i = 0; i < nodes.length; i++) markText(nodes[i], kwRe);
   }
 
+  // Marks the card (and its matching authors) and says why on the card: the match may be in the
+  // collapsed details, where the reader would not see a <mark>.
   function classify(item) {
-    var byAuthor = false;
+    var why = [];
     for (var i = 0; i < item.authorEls.length; i++) {
-      var hit = authors.length > 0 && authorMatch(item.authorEls[i].textContent);
+      var name = item.authorEls[i].textContent;
+      var hit = authors.length > 0 && authorMatch(name);
       item.authorEls[i].classList.toggle("hl-author", hit);
-      byAuthor = byAuthor || hit;
+      if (hit) why.push(name);
     }
-    var byKeyword = false;
-    if (kwRe) { kwRe.lastIndex = 0; byKeyword = kwRe.test(item.hay); }
-    item.hl = byAuthor || byKeyword;
+    if (kwRe) {
+      kwRe.lastIndex = 0;
+      var found = item.hay.match(kwRe) || [];
+      found.forEach(function (k) { if (why.indexOf(k) < 0) why.push(k); });
+    }
+    item.hl = why.length > 0;
     item.el.classList.toggle("has-hl", item.hl);
+    if (item.whyEl) { item.whyEl.remove(); item.whyEl = null; }
+    if (item.hl) {
+      item.whyEl = document.createElement("span");
+      item.whyEl.className = "badge hl-why";
+      item.whyEl.textContent = "\u2605 " + why.join(", ");
+      item.el.querySelector(".tags").appendChild(item.whyEl);
+    }
   }
 
   function refreshHighlights() {
