@@ -304,6 +304,8 @@ class Fault:
     hold: bool = False  # never answer (until the server stops): the client times out
     truncate: bool = False  # cut the normal answer in half, keep HTTP 200
     empty_feed: bool = False  # an RSS channel with no items (a weekend)
+    gate: threading.Event | None = None  # answer only once this is set (the request stays in flight)
+    entered: threading.Event = field(default_factory=threading.Event)  # set when the request is being held
 
 
 def unavailable(retry_after: str | None = "0") -> Fault:
@@ -466,6 +468,9 @@ class FakeArxiv:
         fault = self.faults[kind].popleft() if self.faults[kind] else None
         if fault and fault.hold:
             return 200, {}, b"", True
+        if fault and fault.gate is not None:
+            fault.entered.set()
+            fault.gate.wait(timeout=30)
         if fault and fault.body is not None:
             headers = {"Content-Type": fault.content_type or HTML_TYPE, **fault.headers}
             return fault.status, headers, fault.body, False

@@ -8,6 +8,7 @@ one-request-at-a-time rule is broken.
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -20,7 +21,7 @@ from arxiv_digest.config import ArxivSettings
 from arxiv_digest.errors import ArxivAPIError, ArxivError, ArxivHTTPError, ArxivParseError
 from arxiv_digest.sources.api import parse_api
 from arxiv_digest.sources.http import ArxivClient, retry_after_seconds, user_agent
-from fake_arxiv import REAL, FakeArxiv, synthetic_day, timeout, too_many, unavailable
+from fake_arxiv import REAL, FakeArxiv, Fault, synthetic_day, timeout, too_many, unavailable
 
 URL = "https://export.arxiv.org/api/query"
 XML = {"content-type": "application/atom+xml; charset=utf-8"}
@@ -269,3 +270,20 @@ def test_the_referee_catches_a_rude_client() -> None:
     fake.stop()
     assert len(fake.violations) == 1 and "minimum 0.5 s" in fake.violations[0]
 
+
+
+def test_the_referee_catches_overlapping_requests() -> None:
+    fake = FakeArxiv(min_spacing=0.0, day=synthetic_day(5, ["cs.LG"]))
+    fake.__enter__()
+    slow = Fault(gate=threading.Event())
+    fake.fault("rss", slow)
+    with ArxivClient(fake.arxiv_settings()) as first, ArxivClient(fake.arxiv_settings()) as second:
+        worker = threading.Thread(target=first.get, args=(f"{fake.rss_url}/cs.LG",))
+        worker.start()
+        assert slow.entered.wait(timeout=10)
+        second.get(f"{fake.rss_url}/cs.LG")  # a second connection while the first request is in flight
+        assert slow.gate is not None
+        slow.gate.set()
+        worker.join()
+    fake.stop()
+    assert fake.violations == ["rss /rss/cs.LG: started while another request was in flight"]
