@@ -295,3 +295,25 @@ def test_unknown_day_is_an_error(settings: Settings, store: Store, tmp_path: Pat
     with pytest.raises(RenderError, match="no announcement stored for 2026-02-01"):
         render_site(settings, store, tmp_path / "site", [date(2026, 2, 1)])
     assert not (tmp_path / "site").exists()
+
+
+def test_other_outputs_in_the_site_dir_are_kept_and_linked(settings: Settings, store: Store, tmp_path: Path) -> None:
+    """`render` puts <day>.md, <day>.atom and data/*.jsonl in the site dir by default: a site render keeps
+    them (and anything the owner added, like GitHub Pages' CNAME) and links the day's files."""
+    out = tmp_path / "site"
+    (out / "data").mkdir(parents=True)
+    files = {"2026-01-28.md": "# md", "2026-01-28.atom": "<feed/>", "data/2026-01-28.jsonl": "{}\n",
+             "data/2026-01-28_AI_enhanced_Chinese.jsonl": "{}\n"}  # fmt: skip
+    for name, text in files.items():
+        (out / name).write_text(text, "utf-8")
+    render_site(settings, store, out)
+    (out / "CNAME").write_text("digest.example.org\n", "utf-8")
+    render_site(settings, store, out)
+    for name, text in {**files, "CNAME": "digest.example.org\n"}.items():
+        assert (out / name).read_text("utf-8") == text, name
+    doc = _doc(out / "2026-01-28.html")
+    assert [(a.text, a.get("href")) for a in doc.xpath('//p[@class="downloads"]/a')] == [
+        ("Markdown", "2026-01-28.md"), ("Atom", "2026-01-28.atom"),
+        ("JSONL", "data/2026-01-28_AI_enhanced_Chinese.jsonl"),
+    ]  # fmt: skip
+    assert doc.xpath('//link[@rel="alternate"]/@href') == ["2026-01-28.atom"]

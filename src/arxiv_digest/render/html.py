@@ -13,8 +13,7 @@ import json
 import os
 import re
 import shutil
-import tempfile
-from collections.abc import Iterable
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -29,6 +28,7 @@ from ..config import Settings
 from ..errors import RenderError
 from ..models import DayDigest, DayEntry
 from ..store import Store
+from .output import atomic_dir
 from .sections import build_sections
 
 # A file in the site root that says "arxiv-digest made this directory": we only ever replace a
@@ -110,7 +110,6 @@ class Card:
 class DayLink:
     day: date
     papers: int
-    summarized: int
     categories: list[tuple[str, int]]
 
 
@@ -142,15 +141,20 @@ def _top_picks(sections: list[tuple[str, list[Card]]], k: int) -> list[Card]:
 
 
 def render_day_html(
-    digest: DayDigest, settings: Settings, prev_day: date | None = None, next_day: date | None = None
+    digest: DayDigest,
+    settings: Settings,
+    prev_day: date | None = None,
+    next_day: date | None = None,
+    downloads: list[tuple[str, str]] | None = None,
 ) -> str:
-    """One day's page; assets are expected in ./assets next to it."""
+    """One day's page; assets are expected in ./assets next to it, `downloads` are (label, relative URL)."""
     sections = _cards(digest)
     config = {
         "day": digest.date.isoformat(),
         "keywords": settings.profile.keywords,
         "authors": settings.profile.authors,
     }
+    atom = next((url for label, url in downloads or [] if label == "Atom"), None)
     return (
         _env()
         .get_template("day.html")
@@ -164,6 +168,8 @@ def render_day_html(
             config=config,
             prev_day=prev_day,
             next_day=next_day,
+            downloads=downloads or [],
+            atom=atom,
         )
     )
 
@@ -180,64 +186,96 @@ def _copy_assets(dest: Path) -> None:
         shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
 
 
+# What arxiv-digest itself writes into a site directory: its pages and assets, and the other formats
+# `render` puts there by default (<day>.md, <day>.atom, data/<day>*.jsonl); atomic writers' temp files.
+_OUR_NAMES = {"index.html", "assets", "data", SITE_MARKER, ".nojekyll"}
+_DAY_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}(\.html|\.md|\.atom)$")
+_TEMP_FILE = re.compile(r"^\..+\.tmp$")
+_REGENERATED = {"index.html", "assets", SITE_MARKER, ".nojekyll"}
+
+
 def _check_target(out_dir: Path) -> None:
+    """Refuse to replace anything but a site we made (or a directory holding only our outputs)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise RenderError(f"cannot write the site to {out_dir}: it is a file")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / SITE_MARKER).exists():
-        raise RenderError(f"refusing to replace {out_dir}: it is not empty and not a site arxiv-digest made")
+    if not out_dir.is_dir() or (out_dir / SITE_MARKER).exists():
+        return
+    foreign = sorted(
+        p.name for p in out_dir.iterdir()
+        if p.name not in _OUR_NAMES and not _DAY_FILE.match(p.name) and not _TEMP_FILE.match(p.name)
+    )  # fmt: skip
+    if foreign:
+        raise RenderError(
+            f"refusing to replace {out_dir}: it holds files that are not a site arxiv-digest made ({foreign[0]})"
+        )
 
 
-def _swap_in(tmp: Path, out_dir: Path) -> None:
-    """Replace out_dir by the finished tree: two renames, so readers see the old site or the new one."""
-    old = None
-    if out_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        os.rename(out_dir, old / "site")
-    os.rename(tmp, out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def _carry_over(old: Path, tree: Path, redo: set[str]) -> None:
+    """Bring what this run does not regenerate from the current site into the new tree: other days'
+    pages, the Markdown/Atom/JSONL outputs, anything the owner added (a CNAME). Hard links where
+    possible: atomic writers replace files rather than rewrite them, so a link never sees a change."""
+    if not old.is_dir():
+        return
+
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    for p in old.iterdir():
+        if p.name in _REGENERATED or p.name in redo or _TEMP_FILE.match(p.name):
+            continue
+        if p.is_dir() and not p.is_symlink():
+            shutil.copytree(p, tree / p.name, copy_function=link, ignore=shutil.ignore_patterns(".*.tmp"))
+        else:
+            link(str(p), str(tree / p.name))
 
 
-def _day_link(store: Store, digest: DayDigest) -> DayLink:
-    counts = [(s.category, len(s.entries)) for s in build_sections(digest)]
-    summarized = sum(1 for e in digest.entries if e.summary is not None)
-    return DayLink(digest.date, len(digest.entries), summarized, counts)
+def _day_link(store: Store, day: date, categories: list[str]) -> DayLink:
+    """A day's line on the index, from its announcement rows only (cheap for years of history)."""
+    counts = Counter(r["section"] for r in store.day_rows(day))
+    order = [c for c in categories if c in counts] + sorted(c for c in counts if c not in categories)
+    return DayLink(day, sum(counts.values()), [(c, counts[c]) for c in order])
 
 
-def _build(settings: Settings, store: Store, tree: Path, days: list[date], keep: Iterable[Path]) -> None:
+def _downloads(tree: Path, day: date, language: str) -> list[tuple[str, str]]:
+    """The day's other formats present in the site, as (label, relative URL)."""
+    d = day.isoformat()
+    candidates = [
+        ("Markdown", f"{d}.md"), ("Atom", f"{d}.atom"),
+        ("JSONL", f"data/{d}_AI_enhanced_{language}.jsonl"), ("JSONL", f"data/{d}.jsonl"),
+    ]  # fmt: skip
+    found: list[tuple[str, str]] = []
+    for label, rel in candidates:
+        if (tree / rel).is_file() and label not in {lbl for lbl, _ in found}:
+            found.append((label, rel))
+    return found
+
+
+def _build(settings: Settings, store: Store, tree: Path, days: list[date], old: Path) -> None:
     _copy_assets(tree / "assets")
     (tree / SITE_MARKER).write_text("arxiv-digest static site\n", "utf-8")
     (tree / ".nojekyll").write_text("", "utf-8")  # GitHub Pages: serve files as they are
-    for page in keep:  # days rendered earlier that this run does not redo
-        shutil.copy2(page, tree / page.name)
-    all_days = sorted({*days, *(date.fromisoformat(p.stem) for p in keep)})
-    links = []
+    _carry_over(old, tree, {f"{d.isoformat()}.html" for d in days})
+    stored = set(store.announced_dates())
+    all_days = sorted(d for d in stored if (tree / f"{d.isoformat()}.html").exists() or d in days)
     for i, day in enumerate(all_days):
-        digest = store.load_day(day, settings.categories, settings.language)
-        links.append(_day_link(store, digest))
-        if day in days:
-            prev_day = all_days[i - 1] if i > 0 else None
-            next_day = all_days[i + 1] if i + 1 < len(all_days) else None
-            html = render_day_html(digest, settings, prev_day, next_day)
-            (tree / f"{day.isoformat()}.html").write_text(html, "utf-8")
-    (tree / "index.html").write_text(render_index_html(links, settings.language), "utf-8")
-
-
-def _existing_pages(out_dir: Path, stored: set[date]) -> list[Path]:
-    pages = []
-    for p in sorted(out_dir.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].html")) if out_dir.is_dir() else []:
-        try:
-            if date.fromisoformat(p.stem) in stored:
-                pages.append(p)
-        except ValueError:
+        if day not in days:
             continue
-    return pages
+        digest = store.load_day(day, settings.categories, settings.language)
+        nav = (all_days[i - 1] if i > 0 else None, all_days[i + 1] if i + 1 < len(all_days) else None)
+        html = render_day_html(digest, settings, *nav, downloads=_downloads(tree, day, settings.language))
+        (tree / f"{day.isoformat()}.html").write_text(html, "utf-8")
+    links = [_day_link(store, d, settings.categories) for d in all_days]
+    (tree / "index.html").write_text(render_index_html(links, settings.language), "utf-8")
 
 
 def render_site(settings: Settings, store: Store, out_dir: Path, days: list[date] | None = None) -> Path:
     """Write the site for `days` (default: every stored day) into out_dir, atomically; returns out_dir.
 
-    Pages of other stored days already in out_dir are kept, so rendering one day adds to the history.
+    Everything else already in out_dir is kept (other days' pages, the Markdown/Atom/JSONL outputs),
+    so rendering one day adds to the history. The new tree is built next to out_dir and swapped in.
     """
     stored = set(store.announced_dates())
     wanted = sorted(stored) if days is None else sorted(set(days))
@@ -246,19 +284,9 @@ def render_site(settings: Settings, store: Store, out_dir: Path, days: list[date
         raise RenderError(f"no announcement stored for {missing[0].isoformat()}; run `arxiv-digest fetch` first")
     out_dir = out_dir.resolve()
     _check_target(out_dir)
-    keep = [p for p in _existing_pages(out_dir, stored) if date.fromisoformat(p.stem) not in wanted]
     try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    except OSError as e:
-        raise RenderError(f"cannot write the site next to {out_dir}: {e.strerror}") from None
-    try:
-        _build(settings, store, tmp, wanted, keep)
-        os.chmod(tmp, 0o755)  # mkdtemp makes it 0700; a static host's server must be able to read it
-        _swap_in(tmp, out_dir)
+        with atomic_dir(out_dir) as tree:
+            _build(settings, store, tree, wanted, out_dir)
     except OSError as e:
         raise RenderError(f"cannot write the site to {out_dir}: {e.strerror or e}") from None
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
