@@ -10,6 +10,7 @@ import logging
 import smtplib
 import ssl
 import textwrap
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
@@ -120,9 +121,14 @@ def _env() -> Environment:
     return env
 
 
-def _wrap(text: str, indent: str = "", width: int = 76) -> str:
-    """Plain-text paragraphs at a readable width (long lines get mangled by some mail clients)."""
-    return textwrap.fill(" ".join(str(text).split()), width=width, initial_indent=indent, subsequent_indent=indent,
+def _wrap(text: str, indent: str = "", width: int = 76, first: str | None = None) -> str:
+    """Plain-text paragraphs at a readable width. Text with CJK characters is left whole (only indented):
+    it has no spaces to break at and its characters are two columns wide; mail clients wrap it."""
+    text = " ".join(str(text).split())
+    start = indent if first is None else first
+    if any(unicodedata.east_asian_width(c) in "WF" for c in text):
+        return start + text
+    return textwrap.fill(text, width=width, initial_indent=start, subsequent_indent=indent,
                          break_long_words=False, break_on_hyphens=False)  # fmt: skip
 
 
