@@ -18,6 +18,7 @@ from arxiv_digest.errors import RenderError
 from arxiv_digest.models import StoredSummary, Summary
 from arxiv_digest.render import html as site
 from arxiv_digest.render.html import find_code_url, render_site, script_json
+from arxiv_digest.render.markdown import EXTRACTIVE, PENDING  # the site says what the Markdown says
 from arxiv_digest.store import Store
 from browser_util import SEED_DAY, add_papers, load_seed, seed_store
 
@@ -117,7 +118,7 @@ def test_summary_fields_and_pending_marker(settings: Settings, store: Store, tmp
     assert "pinching-antenna system (PASS)" in survey.xpath('.//dd[contains(@class, "abstract")]')[0].text_content()
     assert not survey.xpath('.//*[contains(@class, "pending-marker")]')
     pending = _card(doc, "2601.99902")
-    assert pending.xpath('.//p[contains(@class, "pending-marker")]')[0].text_content().strip() == "摘要待生成"
+    assert pending.xpath('.//p[contains(@class, "pending-marker")]')[0].text_content().strip() == PENDING["chinese"]
     assert pending.xpath('.//p[contains(@class, "abstract")]')[0].text_content() == (
         "The abstract of A paper still waiting for its summary."
     )
@@ -129,7 +130,7 @@ def test_pending_marker_follows_the_readers_language(settings: Settings, tmp_pat
     with Store.open(settings.data_dir) as store:
         add_papers(store, SEED_DAY, EXTRA[1:2], language="English")
         doc = _doc(render_site(english, store, tmp_path / "site") / "2026-01-28.html")
-    assert doc.xpath('//p[contains(@class, "pending-marker")]')[0].text_content().strip() == "Summary pending"
+    assert doc.xpath('//p[contains(@class, "pending-marker")]')[0].text_content().strip() == PENDING["english"]
 
 
 def test_extractive_summary_is_labelled(settings: Settings, tmp_path: Path) -> None:
@@ -139,7 +140,7 @@ def test_extractive_summary_is_labelled(settings: Settings, tmp_path: Path) -> N
         store.save_summary("2601.99902", StoredSummary(s, "extractive", "English", "extractive", "v1"))
         doc = _doc(render_site(settings, store, tmp_path / "site") / "2026-01-28.html")
     card = _card(doc, "2601.99902")
-    assert card.xpath('.//p[contains(@class, "extractive")]')[0].text_content() == "抽取式摘要（英文，离线生成）"
+    assert card.xpath('.//p[contains(@class, "extractive")]')[0].text_content() == EXTRACTIVE["chinese"].strip("*")
     assert card.xpath('.//p[@class="tldr"]/span[@class="txt"]')[0].get("lang") == "en"
 
 

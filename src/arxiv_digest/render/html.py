@@ -46,22 +46,26 @@ _NOT_CODE_PREFIXES = ("papers/", "docs/", "blog/")
 
 # The few words the page shows in the reader's language; English for any language not listed.
 _UI: dict[str, dict[str, str]] = {
-    "english": {"lang": "en", "pending": "Summary pending", "extractive": "Extractive summary (English, offline)"},
-    "chinese": {"lang": "zh-Hans", "pending": "摘要待生成", "extractive": "抽取式摘要（英文，离线生成）"},
-    "japanese": {"lang": "ja", "pending": "要約は準備中です", "extractive": "抽出型要約（英語・オフライン）"},
-    "korean": {"lang": "ko", "pending": "요약 준비 중", "extractive": "추출 요약 (영어, 오프라인)"},
-    "french": {"lang": "fr", "pending": "Résumé en attente", "extractive": "Résumé extractif (anglais, hors ligne)"},
-    "german": {
-        "lang": "de",
-        "pending": "Zusammenfassung ausstehend",
-        "extractive": "Extraktive Zusammenfassung (Englisch, offline)",
+    "english": {
+        "lang": "en", "pending": "Summary pending - showing the abstract.",
+        "extractive": "Extractive summary (offline, English): sentences from the abstract, not an LLM summary.",
     },
-    "spanish": {
-        "lang": "es",
-        "pending": "Resumen pendiente",
-        "extractive": "Resumen extractivo (inglés, sin conexión)",
+    "chinese": {
+        "lang": "zh-Hans", "pending": "摘要生成中（尚未完成），以下为原文摘要。",
+        "extractive": "抽取式摘要（离线生成，摘自英文原文，非大模型总结）",
     },
-}
+    "japanese": {"lang": "ja", "pending": "要約は準備中です。以下は原文のアブストラクトです。",
+                 "extractive": "抽出型要約（オフライン・英語）：LLM による要約ではありません"},
+    "korean": {"lang": "ko", "pending": "요약 준비 중 - 원문 초록을 표시합니다.",
+               "extractive": "추출 요약 (오프라인, 영어): LLM 요약이 아닙니다"},
+    "french": {"lang": "fr", "pending": "Résumé en attente - voici le résumé original.",
+               "extractive": "Résumé extractif (hors ligne, anglais) : phrases de l'abstract, pas un résumé LLM."},
+    "german": {"lang": "de", "pending": "Zusammenfassung ausstehend - hier das Abstract.",
+               "extractive": "Extraktive Zusammenfassung (offline, Englisch): Sätze aus dem Abstract, kein LLM."},
+    "spanish": {"lang": "es", "pending": "Resumen pendiente - se muestra el abstract.",
+                "extractive": "Resumen extractivo (sin conexión, inglés): frases del abstract, no un resumen LLM."},
+}  # fmt: skip
+# English and Chinese say exactly what the Markdown digest says (render/markdown.py).
 
 
 def ui_text(language: str) -> dict[str, str]:
