@@ -7,8 +7,12 @@ from typing import Annotated
 
 import typer
 
+from ..config import parse_date
+from ..errors import SummarizeError
+from ..pipeline import RunReport, demo_settings, run_day, run_demo
 from ..render import FORMATS, render_day
 from ..render.jsonl import import_files
+from ..render.serve import serve_dir
 from .app import (
     CategoriesOpt,
     ConfigOpt,
@@ -66,3 +70,60 @@ def import_(
             for r in import_files(store, paths):
                 papers = f"{r.papers} paper{'' if r.papers == 1 else 's'}"
                 out.print(f"{r.path}: {r.day}, {papers} ({r.new_papers} new), {r.summaries} summaries", markup=False)
+
+
+def _print_run(r: RunReport) -> None:
+    out.print(r.fetch.message, markup=False)
+    if r.day is None:
+        return
+    if r.summarize is not None:
+        out.print(r.summarize.line(), markup=False)
+    if r.rank is not None and r.rank.picks:
+        out.print(f"top picks: {len(r.rank.picks)} (best: {r.rank.picks[0].title})", markup=False)
+    for fmt, path in r.outputs.items():
+        out.print(f"{fmt:>8}: {path}", markup=False)
+    if r.email is not None:
+        out.print(f"   email: {'sent to ' + ', '.join(r.email.recipients) if r.email.sent else r.email.reason}",
+                  markup=False)  # fmt: skip
+    if r.summarize is not None and r.summarize.missing:
+        # the digest is published with those papers marked pending; the run still reports failure
+        raise SummarizeError(r.summarize.failure_line() + "; they are marked pending and retried on the next run")
+
+
+@app.command()
+def run(
+    date: DateOpt = None,
+    categories: CategoriesOpt = None,
+    language: LanguageOpt = None,
+    email: Annotated[bool, typer.Option("--email", help="Also e-mail the digest ([email] settings).")] = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Fetch, summarize, rank (with a profile) and render today's digest in every format; exit 0 on a day
+    without an announcement."""
+    with reporting():
+        s = settings(config, data_dir, categories=categories, language=language)
+        day = parse_date(date) if date is not None else None
+        with open_store(s, write=True) as store:
+            report = run_day(s, store, day, email=email)
+        _print_run(report)
+
+
+@app.command()
+def demo(
+    serve: Annotated[bool, typer.Option("--serve", help="Then serve the site on http://127.0.0.1:PORT.")] = False,
+    port: Annotated[int, typer.Option("--port", help="Port for --serve (0: any free port).")] = 8000,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """The bundled sample day (131 papers) end to end, offline, with no API key: every format into the
+    site directory (default ./arxiv-digest-site/)."""
+    with reporting():
+        s = demo_settings(settings(config, None), data_dir)
+        with open_store(s, write=True) as store:
+            report = run_demo(s, store)
+        _print_run(report)
+        site = Path(s.output.site_dir).resolve()
+        out.print(f"open {site / 'index.html'}", markup=False)
+        if serve:
+            serve_dir(site, port, lambda url: out.print(f"serving {url} (Ctrl-C to stop)", markup=False))

@@ -1,0 +1,85 @@
+"""The stages in order: fetch -> summarize -> (rank) -> render -> (e-mail). Each stage talks to the
+others only through the store, so any of them can also be rerun on its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .config import Settings
+from .deliver import EmailReport, send_digest
+from .errors import ProfileError
+from .rank import RankReport, rank_day
+from .render import FORMATS, render_day
+from .render.html import render_site
+from .sources.fetch import BatchProgress, FetchReport, fetch_day
+from .sources.sample import load_manifest
+from .store import Store
+from .summarize.runner import SummarizeReport, summarize_day
+
+DEMO_DATA_DIR = Path("arxiv-digest-demo-data")  # the sample day never mixes with a real store
+
+
+@dataclass
+class RunReport:
+    fetch: FetchReport
+    day: date | None = None  # the day summarized and rendered; None when there was nothing to do
+    summarize: SummarizeReport | None = None
+    rank: RankReport | None = None
+    outputs: dict[str, Path] = field(default_factory=dict)
+    email: EmailReport | None = None
+
+
+def has_profile(settings: Settings) -> bool:
+    p = settings.profile
+    return bool(p.keywords or p.authors or p.papers or p.bibtex or p.zotero_csv)
+
+
+def run_day(
+    settings: Settings,
+    store: Store,
+    day: date | None = None,
+    *,
+    sample: bool = False,
+    email: bool = False,
+    formats: tuple[str, ...] = FORMATS,
+    progress: bool = True,
+    fetch_progress: BatchProgress | None = None,
+) -> RunReport:
+    """Fetch the day, summarize what is missing (failures of earlier runs included), rank when a profile
+    exists, render every format and optionally e-mail it. A day without an announcement stops after fetch,
+    unless `day` names a stored day (then it is summarized and rendered again: cheap, only what is missing)."""
+    fetched = fetch_day(settings, store, day=day, sample=sample, progress=fetch_progress)
+    target = fetched.day if fetched.status == "stored" else day
+    if target is None or not store.has_day(target):
+        return RunReport(fetched)
+    report = RunReport(fetched, target)
+    report.summarize = summarize_day(settings, store, target, progress=progress)
+    if has_profile(settings):
+        try:
+            report.rank = rank_day(settings, store, target)
+        except ProfileError:
+            report.rank = None  # an unusable profile must not cost the reader the digest
+    for fmt in formats:
+        if fmt == "html":  # the whole site, so the index lists every stored day
+            report.outputs[fmt] = render_site(settings, store, Path(settings.output.site_dir))
+        else:
+            report.outputs[fmt] = render_day(settings, store, target, fmt)
+    if email:
+        report.email = send_digest(settings, store, target)
+    return report
+
+
+def demo_settings(settings: Settings, data_dir: Path | None) -> Settings:
+    """The sample day's categories, the offline summarizer, and a data dir of its own."""
+    sample = load_manifest()
+    llm = settings.llm.model_copy(update={"backend": "offline"})
+    return settings.model_copy(
+        update={"categories": list(sample.categories), "llm": llm, "data_dir": data_dir or DEMO_DATA_DIR}
+    )
+
+
+def run_demo(settings: Settings, store: Store, progress: bool = True) -> RunReport:
+    """The bundled sample day, end to end, offline: fetched from 127.0.0.1 through the real client."""
+    return run_day(settings, store, load_manifest().day, sample=True, progress=progress)
