@@ -18,8 +18,10 @@ Behaviours (queue them with `script(...)` or `for_paper(id, ...)`):
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
+import sys
 import threading
 import time
 from collections import deque
@@ -109,6 +111,11 @@ class FakeLLM:
             self.calls = self.answered = self.throttled = self.max_in_flight = 0
             self.log.clear()
 
+    def stats(self) -> dict[str, int]:
+        with self._cond:
+            return {"calls": self.calls, "answered": self.answered, "throttled": self.throttled,
+                    "max_in_flight": self.max_in_flight}  # fmt: skip
+
     def wait_for_calls(self, n: int, timeout: float = 30.0) -> bool:
         """Block until `n` requests have arrived (an event, not a poll)."""
         with self._cond:
@@ -124,15 +131,27 @@ class FakeLLM:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as real endpoints do
+            disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.path == "/_fake/reset":
+                    fake.reset_counts()
+                    return self._send(200, {}, fake.stats())
+                self._send(*fake._respond(self.path, dict(self.headers), json.loads(body)))
+
+            def do_GET(self) -> None:  # the counters, for a server running in another process (benchmark)
+                if self.path == "/_fake/stats":
+                    self._send(200, {}, fake.stats())
+                else:
+                    self._send(404, {}, _error("not found", "invalid_request_error"))
+
+            def _send(self, status: int, headers: dict[str, str], payload: Any) -> None:
+                data = json.dumps(payload, ensure_ascii=False).encode()
                 try:
-                    status, headers, payload = fake._respond(self.path, dict(self.headers), json.loads(body))
-                    data = json.dumps(payload, ensure_ascii=False).encode()
                     self.send_response(status)
                     for k, v in {"Content-Type": "application/json", **headers}.items():
                         self.send_header(k, v)
@@ -325,3 +344,21 @@ def seed_store(tmp_path: Path) -> Path:
     data_dir = tmp_path / "data"
     fill_store(data_dir, [seed_paper(p) for p in SEED])
     return data_dir
+
+
+def main() -> None:
+    """Serve in a process of its own: `python tests/fake_llm.py --latency 0.2 --cap 32` prints its URL,
+    then serves until stdin closes (the benchmark keeps its CPU out of the process it measures)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--latency", type=float, default=0.0)
+    ap.add_argument("--cap", type=int, default=None)
+    ap.add_argument("--retry-after", default="0")
+    a = ap.parse_args()
+    server = FakeLLM(latency=a.latency, cap=a.cap, retry_after=a.retry_after).start()
+    print(server.url, flush=True)
+    sys.stdin.read()
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -221,15 +221,15 @@ def test_unreachable_endpoint_stops(small_store: Path) -> None:
 
 
 def test_adaptive_concurrency_under_a_cap(tmp_path: Path) -> None:
-    fake = FakeLLM(cap=3, latency=0.02, retry_after="0").start()
+    fake = FakeLLM(cap=3, latency=0.05, retry_after="0").start()
     try:
         fill_store(tmp_path / "d", synthetic_papers(40))
         r = run(settings(fake, tmp_path / "d", **{"llm.max_concurrency": 12}))
         assert (r.done, r.failed) == (40, 0)
         assert r.calls == 40 + fake.throttled and fake.throttled > 0 and r.throttles > 0
-        # Halving keeps rejections to the first burst and the odd probe above the cap (6-7 here); a fixed
-        # limit of 12 against a cap of 3 collects about 20.
-        assert fake.throttled <= 14
+        # Halving keeps rejections to the first burst and the odd probe above the cap (10-20 here); a fixed
+        # limit of 12 against a cap of 3 collects 150-200 and exhausts some papers' retries.
+        assert fake.throttled <= 40
     finally:
         fake.stop()
 

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import openai
 from openai import AsyncOpenAI
+from openai.types.chat import ChatCompletion
 
 from ..errors import SummarizeError
 from ..models import Paper, SummaryKind
@@ -220,12 +221,11 @@ class OpenAISummarizer:
                 raise self._fatal
             usage.calls += 1
             try:
-                resp = await self._client.chat.completions.create(
-                    model=self.model,
-                    messages=messages,  # type: ignore[arg-type]  # plain dicts are the wire format
-                    temperature=0.2,
-                    **self._mode_args(mode),
-                )
+                # The SDK's documented raw form of chat.completions.create: same client, retries, errors
+                # and response model, without re-validating our plain-dict body against its TypedDicts on
+                # every call (about a millisecond of CPU each, which adds up with hundreds in flight).
+                body = {"model": self.model, "messages": messages, "temperature": 0.2, **self._mode_args(mode)}
+                resp = await self._client.post("/chat/completions", cast_to=ChatCompletion, body=body)
             except openai.APIStatusError as e:
                 self._reached = True
                 if e.status_code == 429:

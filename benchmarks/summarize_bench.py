@@ -1,0 +1,143 @@
+"""Summarize benchmark: our concurrent runner vs. one paper at a time, against the fake LLM server.
+
+    python benchmarks/summarize_bench.py [--papers 500] [--latency 0.2] [--cap 32] [--baseline-papers 50]
+
+tests/fake_llm.py serves an OpenAI-compatible endpoint (real HTTP on 127.0.0.1, used through the real
+`openai` SDK) that takes `--latency` seconds per answer and answers 429 above `--cap` concurrent requests.
+It runs in a process of its own, as a real endpoint would (`--in-process` to share this one: on 2 cores its
+request handling then competes with ours for the GIL). All runs go through `summarize_day` (store commits,
+mode negotiation, parsing and all), one after the other:
+
+- ours: N papers with max concurrency = the cap. The ideal wall time is N * L / C; we report our ratio to it
+  (target <= 1.15, 0 failures);
+- adaptive: the same N papers with max concurrency = 2 * cap, so the limit has to find the cap itself
+  through 429s (for information);
+- one at a time (what the best-known existing tool does): max concurrency 1 on a subset of
+  `--baseline-papers` papers, extrapolated linearly to N (its time is N * L plus overhead per call);
+- re-run: `summarize` again on ours' day: target 0 calls.
+
+The last line is machine-readable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+TESTS = Path(__file__).resolve().parents[1] / "tests"
+sys.path.insert(0, str(TESTS))
+
+from arxiv_digest.config import load_settings  # noqa: E402
+from arxiv_digest.store import Store  # noqa: E402
+from arxiv_digest.summarize import SummarizeReport, summarize_day  # noqa: E402
+from fake_llm import FakeLLM, fill_store, synthetic_papers  # noqa: E402
+
+DAY = date(2026, 1, 28)
+
+
+@dataclass
+class Run:
+    name: str
+    papers: int
+    wall: float
+    report: SummarizeReport
+    server_calls: int
+    throttled: int
+
+
+@contextmanager
+def fake_server(latency: float, cap: int, in_process: bool) -> Iterator[str]:
+    """The fake endpoint's base URL, served here or by `python tests/fake_llm.py` in a child process."""
+    if in_process:
+        fake = FakeLLM(latency=latency, cap=cap, retry_after="0").start()
+        try:
+            yield fake.url
+        finally:
+            fake.stop()
+        return
+    cmd = [sys.executable, str(TESTS / "fake_llm.py"), "--latency", str(latency), "--cap", str(cap)]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdin is not None
+        yield proc.stdout.readline().strip()
+    finally:
+        if proc.stdin:
+            proc.stdin.close()  # the server stops when its stdin closes
+        proc.wait(timeout=30)
+
+
+def run(url: str, data_dir: Path, name: str, max_concurrency: int) -> Run:
+    s = load_settings(
+        overrides={"llm.base_url": url, "llm.api_key": "bench", "data_dir": data_dir,
+                   "llm.max_concurrency": max_concurrency},
+        environ={},
+    )  # fmt: skip
+    root = url.removesuffix("/v1")
+    httpx.post(f"{root}/_fake/reset")
+    with Store.open(data_dir) as store:
+        t0 = time.perf_counter()
+        report = summarize_day(s, store, DAY, progress=False)
+        wall = time.perf_counter() - t0
+    stats = httpx.get(f"{root}/_fake/stats").json()
+    return Run(name, report.total, wall, report, stats["calls"], stats["throttled"])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--papers", type=int, default=500)
+    ap.add_argument("--latency", type=float, default=0.2)
+    ap.add_argument("--cap", type=int, default=32)
+    ap.add_argument("--baseline-papers", type=int, default=50)
+    ap.add_argument("--in-process", action="store_true", help="serve the fake endpoint from this process")
+    a = ap.parse_args()
+    n, lat, cap, m = a.papers, a.latency, a.cap, min(a.baseline_papers, a.papers)
+    papers = synthetic_papers(n)
+    with tempfile.TemporaryDirectory() as tmp, fake_server(lat, cap, a.in_process) as url:
+        root = Path(tmp)
+        for name, subset in (("ours", papers), ("adaptive", papers), ("one", papers[:m])):
+            fill_store(root / name, subset, DAY)
+        ours = run(url, root / "ours", "ours (max = cap)", cap)
+        adaptive = run(url, root / "adaptive", "adaptive (max = 2 x cap)", 2 * cap)
+        one = run(url, root / "one", "one at a time", 1)
+        rerun = run(url, root / "ours", "re-run of ours' day", cap)
+
+    ideal = n * lat / cap
+    one_full = one.wall * n / m  # extrapolated from m papers
+    where = "in this process" if a.in_process else "in its own process"
+    print(f"summarize benchmark: N={n} papers, latency L={lat}s, server concurrency cap C={cap} (server {where})")
+    print(f"ideal N*L/C = {ideal:.2f}s; one-at-a-time ideal N*L = {n * lat:.1f}s")
+    print()
+    print(f"{'run':28} {'papers':>6} {'wall s':>8} {'x ideal':>8} {'calls':>6} {'429s':>5} {'failed':>6}")
+    for r, wall, note in (
+        (ours, ours.wall, ""),
+        (adaptive, adaptive.wall, ""),
+        (one, one_full, f"  (measured {one.wall:.2f}s on {m} papers, scaled x{n / m:g})"),
+        (rerun, rerun.wall, ""),
+    ):
+        ratio = f"{wall / ideal:8.2f}" if r is not rerun else f"{'-':>8}"
+        print(
+            f"{r.name:28} {r.papers:6d} {wall:8.2f} {ratio} {r.server_calls:6d} {r.throttled:5d} "
+            f"{r.report.missing:6d}{note}"
+        )
+    speedup = one_full / ours.wall
+    print()
+    print(f"ours vs one at a time: {speedup:.1f}x faster; re-run made {rerun.server_calls} calls")
+    failures = ours.report.missing + adaptive.report.missing + one.report.missing
+    print(
+        f"RESULT ideal_ratio={ours.wall / ideal:.3f} baseline_speedup={speedup:.1f} failures={failures} "
+        f"rerun_calls={rerun.server_calls}"
+    )
+
+
+if __name__ == "__main__":
+    main()
