@@ -223,6 +223,13 @@ def test_details_expand(visit: Visit, site: Path) -> None:
     assert motivation.is_visible()
     assert motivation.inner_text().startswith("PASS作为一种柔性天线技术")
     assert "pinching-antenna system" in card.locator("dd.abstract").inner_text()
+    # 13 authors: two lines until clicked, then all of them.
+    authors = card.locator(".authors")
+    clamped = authors.bounding_box()
+    authors.click()
+    assert authors.evaluate("e => e.classList.contains('open')")
+    full = authors.bounding_box()
+    assert clamped is not None and full is not None and full["height"] >= clamped["height"]
 
 
 def test_keyword_and_author_highlighting(visit: Visit, site: Path) -> None:

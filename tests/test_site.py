@@ -92,6 +92,7 @@ def test_site_files_and_counts(settings: Settings, store: Store, tmp_path: Path,
            if a.get("data-cat")}  # fmt: skip
     assert list(toc) == CATS
     assert toc == dict(listed) == {"eess.SP": 18, "cs.LG": 108, "stat.ML": 8}
+    assert doc.xpath('//section[@id="cs.LG"]/h2/span[@class="cat-name"]')[0].text == "Machine Learning"
     # The running index follows the reference digest (stat.ML comes after our two extra cs.LG papers).
     index_of = {c.get("id"): int(c.xpath('.//span[@class="card-index"]')[0].text) for c in cards}
     assert [index_of[p["id"]] - p["index"] for p in seed_papers] == [

@@ -24,7 +24,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from ..config import Settings
+from ..config import Settings, taxonomy
 from ..errors import RenderError
 from ..models import DayDigest, DayEntry
 from ..store import Store
@@ -159,22 +159,20 @@ def render_day_html(
         "authors": settings.profile.authors,
     }
     atom = next((url for label, url in downloads or [] if label == "Atom"), None)
-    return (
-        _env()
-        .get_template("day.html")
-        .render(
-            digest=digest,
-            sections=sections,
-            total=sum(len(cards) for _, cards in sections),
-            top_picks=_top_picks(sections, settings.profile.top_k),
-            has_scores=any(e.score is not None for e in digest.entries),
-            ui=ui_text(digest.language),
-            config=config,
-            prev_day=prev_day,
-            next_day=next_day,
-            downloads=downloads or [],
-            atom=atom,
-        )
+    template = _env().get_template("day.html")
+    return template.render(
+        digest=digest,
+        sections=sections,
+        total=sum(len(cards) for _, cards in sections),
+        top_picks=_top_picks(sections, settings.profile.top_k),
+        has_scores=any(e.score is not None for e in digest.entries),
+        ui=ui_text(digest.language),
+        config=config,
+        prev_day=prev_day,
+        next_day=next_day,
+        downloads=downloads or [],
+        atom=atom,
+        cat_names=taxonomy(),
     )
 
 

@@ -335,6 +335,8 @@
 
   // Clicking in a card makes it the current one, so j/k continue from where the reader is.
   document.addEventListener("click", function (ev) {
+    var long = ev.target.closest && ev.target.closest(".authors.long");
+    if (long) long.classList.add("open");
     var card = ev.target.closest && ev.target.closest(".card");
     if (card && byEl.has(card) && byEl.get(card) !== current) {
       if (current) current.el.classList.remove("current");
