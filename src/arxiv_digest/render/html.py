@@ -274,7 +274,7 @@ def _build(settings: Settings, store: Store, tree: Path, days: list[date], old: 
 
 
 def render_site(settings: Settings, store: Store, out_dir: Path, days: list[date] | None = None) -> Path:
-    """Write the site for `days` (default: every stored day) into out_dir, atomically; returns out_dir.
+    """Write the site for `days` (default: every stored day) into out_dir, atomically; returns out_dir as given.
 
     Everything else already in out_dir is kept (other days' pages, the Markdown/Atom/JSONL outputs),
     so rendering one day adds to the history. The new tree is built next to out_dir and swapped in.
@@ -284,11 +284,11 @@ def render_site(settings: Settings, store: Store, out_dir: Path, days: list[date
     missing = [d for d in wanted if d not in stored]
     if missing:
         raise RenderError(f"no announcement stored for {missing[0].isoformat()}; run `arxiv-digest fetch` first")
-    out_dir = out_dir.resolve()
-    _check_target(out_dir)
+    target = out_dir.resolve()  # a symlinked site dir: replace what it points to, keep the link
+    _check_target(target)
     try:
-        with atomic_dir(out_dir) as tree:
-            _build(settings, store, tree, wanted, out_dir)
+        with atomic_dir(target) as tree:
+            _build(settings, store, tree, wanted, target)
     except OSError as e:
         raise RenderError(f"cannot write the site to {out_dir}: {e.strerror or e}") from None
     return out_dir
