@@ -309,3 +309,10 @@ def test_email_command_weekend_day(store: Store, tmp_path: Path, inbox: tuple[In
     assert result.exit_code == 0
     assert result.stdout.strip() == "no announcement on 2026-01-31 in the store; nothing sent"
     assert box.mails == []
+
+
+def test_transfer_encoding_is_the_smaller_one() -> None:
+    from arxiv_digest.deliver.email import _transfer_encoding
+
+    assert _transfer_encoding("Diffusion models, graphs and bandits. " * 50) == "quoted-printable"
+    assert _transfer_encoding("本文提出了一种基于变分量子电路的量子强化学习方案。" * 50) == "base64"

@@ -116,7 +116,7 @@ def test_load_profile_reports_every_problem_and_keeps_the_rest(
             "bibtex": [str(bib), str(tmp_path / "missing.bib")],
             "zotero_csv": [str(csv)],
         })
-        with caplog.at_level(logging.WARNING, logger="arxiv_digest.rank.profile"):
+        with caplog.at_level(logging.INFO, logger="arxiv_digest.rank.profile"):
             profile = load_profile(settings, store)
     assert profile.keywords == ["diffusion", "graph neural network"]
     titles = [p.title for p in profile.papers]

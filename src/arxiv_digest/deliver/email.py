@@ -7,6 +7,7 @@ message names it or any other secret.
 from __future__ import annotations
 
 import logging
+import quopri
 import smtplib
 import ssl
 import textwrap
@@ -151,9 +152,17 @@ def build_message(digest: DayDigest, picks: list[DayEntry], sender: str, recipie
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid("arxiv-digest", domain=sender.rpartition("@")[2].strip("> ") or None)
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: vacation responders should not answer
-    msg.set_content(env.get_template("email.txt.j2").render(ctx), subtype="plain", charset="utf-8")
-    msg.add_alternative(env.get_template("email.html.j2").render(ctx), subtype="html", charset="utf-8")
+    text, html = env.get_template("email.txt.j2").render(ctx), env.get_template("email.html.j2").render(ctx)
+    msg.set_content(text, subtype="plain", charset="utf-8", cte=_transfer_encoding(text))
+    msg.add_alternative(html, subtype="html", charset="utf-8", cte=_transfer_encoding(html))
     return msg
+
+
+def _transfer_encoding(text: str) -> str:
+    """The smaller of quoted-printable and base64 for the whole part (the email package only samples the
+    first lines, and quoted-printable triples Chinese summaries)."""
+    raw = text.encode("utf-8")
+    return "quoted-printable" if len(quopri.encodestring(raw)) <= len(raw) * 4 // 3 + 4 else "base64"
 
 
 def _scrub(text: str, secret: str | None) -> str:

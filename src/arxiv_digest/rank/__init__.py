@@ -81,7 +81,7 @@ def rank_day(settings: Settings, store: Store, day: date, progress: Progress | N
         except EmbeddingFailed as e:
             embedder, note = None, f"{e}: keyword/author scoring only"
     if note:
-        log.warning("%s", note)
+        log.info("%s", note)  # returned in the report for the caller to show
     scored = score_docs(docs, profile, similar)
     model = embedder.name if embedder else "none"
     store.save_scores(day, profile.fingerprint(model), [(s.paper_id, s.score, s.reasons) for s in scored])

@@ -76,7 +76,7 @@ class Profile:
 
 
 def _warn(warnings: list[str], message: str) -> None:
-    log.warning("%s", message)
+    log.info("%s", message)  # returned too: the caller shows it, so no second copy on stderr
     warnings.append(message)
 
 
