@@ -118,7 +118,6 @@ def test_import_bad_file_name(tmp_path: Path) -> None:
     assert r.stderr.count("\n") == 1
 
 
-@pytest.mark.xfail(reason="render_site swaps the whole site dir and drops the .md/.atom/data outputs in it")
 def test_site_render_keeps_the_other_outputs_in_the_site_dir(seeded: Path) -> None:
     for fmt in ("markdown", "atom", "jsonl", "html"):
         assert run("render", "-f", fmt).exit_code == 0
