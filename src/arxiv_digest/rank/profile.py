@@ -16,8 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import ProfileSettings
+from ..config import ProfileSettings, Settings
+from ..errors import ArxivError
 from ..models import split_version
+from ..sources.api import parse_api
+from ..sources.http import ArxivClient
 from ..store import Store
 
 log = logging.getLogger(__name__)
@@ -120,25 +123,61 @@ def _fill_abstracts(papers: list[ProfilePaper], store: Store) -> None:
             p.abstract = known[p.arxiv_id].abstract
 
 
-def _papers_by_id(ids: list[str], store: Store, warnings: list[str]) -> list[ProfilePaper]:
+def _valid_ids(ids: list[str], warnings: list[str] | None = None) -> list[str]:
     wanted: list[str] = []
     for i, raw in enumerate(ids, 1):
         try:
             pid, _ = split_version(raw)
         except ValueError:
-            _warn(warnings, f"profile.papers: entry {i} {raw!r} is not an arXiv id; ignored")
+            if warnings is not None:
+                _warn(warnings, f"profile.papers: entry {i} {raw!r} is not an arXiv id; ignored")
             continue
         if pid not in wanted:
             wanted.append(pid)
+    return wanted
+
+
+def _papers_by_id(ids: list[str], store: Store, warnings: list[str]) -> list[ProfilePaper]:
+    wanted = _valid_ids(ids, warnings)
     found = store.papers(wanted)
     out = []
     for pid in wanted:
         p = found.get(pid)
         if p is None:
-            _warn(warnings, f"profile.papers: {pid} is not in the store yet (fetch a day that lists it); ignored")
+            _warn(warnings, f"profile.papers: {pid} is not in the store and could not be fetched; ignored")
         else:
             out.append(ProfilePaper(p.title, p.abstract, pid, "arXiv id", from_store=True))
     return out
+
+
+FETCH_RETRY_SECONDS = 10.0  # fetching profile papers is a nicety: never stall a run for long over it
+
+
+def fetch_profile_papers(settings: Settings, store: Store) -> list[str]:
+    """Store the profile's papers given by arXiv id that the store lacks, from the query API (one request
+    per 100 ids; each paper is fetched once, ever). Returns problems; a failure never stops ranking."""
+    wanted = _valid_ids(settings.profile.papers)
+    missing = [pid for pid in wanted if pid not in store.papers(wanted)]
+    if not missing:
+        return []
+    arxiv = settings.arxiv.model_copy(
+        update={"max_retry_seconds": min(settings.arxiv.max_retry_seconds, FETCH_RETRY_SECONDS)}
+    )
+    try:
+        with ArxivClient(arxiv, settings.contact) as client:
+            for i in range(0, len(missing), arxiv.batch_size):
+                chunk = missing[i : i + arxiv.batch_size]
+                params = {"id_list": ",".join(chunk), "max_results": str(len(chunk))}
+                page = parse_api(client.get(arxiv.api_url, params, expect="xml", error_bodies=(400,)).content)
+                with store.transaction():
+                    for p in page.papers:
+                        if p.id in chunk:
+                            store.upsert_paper(p)
+    except ArxivError as e:
+        problem = f"profile.papers: could not fetch {', '.join(missing)} from arXiv: {e}"
+        log.info("%s", problem)
+        return [problem]
+    return []
 
 
 def _from_file(path: Path, reader: ReaderFn, warnings: list[str]) -> list[ProfilePaper]:
