@@ -251,20 +251,23 @@ def test_no_top_picks_without_scores(settings: Settings, store: Store, tmp_path:
 
 def test_rendering_one_day_keeps_the_others(settings: Settings, tmp_path: Path) -> None:
     out = tmp_path / "site"
-    day2 = date(2026, 1, 29)
+    day0, day2, day3 = date(2026, 1, 27), date(2026, 1, 29), date(2026, 1, 30)
     with Store.open(settings.data_dir) as store:
+        add_papers(store, day0, [_paper(1, "2601.99910", "Day before", "cs.LG")])
         add_papers(store, SEED_DAY, load_seed()[:3])
         add_papers(store, day2, [_paper(1, "2601.99911", "Next day", "cs.LG")])
-        render_site(settings, store, out, [SEED_DAY])
+        add_papers(store, day3, [_paper(1, "2601.99912", "Day after", "cs.LG")])
+        render_site(settings, store, out, [day0, SEED_DAY])
         assert not (out / "2026-01-29.html").exists()
-        first = (out / "2026-01-28.html").read_text("utf-8")
+        first = (out / "2026-01-27.html").read_text("utf-8")
         render_site(settings, store, out, [day2])
-    assert (out / "2026-01-28.html").read_text("utf-8") == first
-    assert (out / "2026-01-29.html").is_file()
+    assert (out / "2026-01-27.html").read_text("utf-8") == first  # not a neighbour: untouched
+    assert (out / "2026-01-29.html").is_file() and not (out / "2026-01-30.html").exists()
     days = [a.get("href") for a in _doc(out / "index.html").xpath('//a[@class="day-link"]')]
-    assert days == ["2026-01-29.html", "2026-01-28.html"]  # newest first
-    nav = _doc(out / "2026-01-29.html").xpath('//a[@class="daynav-prev"]/@href')
-    assert nav == ["2026-01-28.html"]
+    assert days == ["2026-01-29.html", "2026-01-28.html", "2026-01-27.html"]  # newest first
+    assert _doc(out / "2026-01-29.html").xpath('//a[@class="daynav-prev"]/@href') == ["2026-01-28.html"]
+    # The previous newest day now links forward to the new one.
+    assert _doc(out / "2026-01-28.html").xpath('//a[@class="daynav-next"]/@href') == ["2026-01-29.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "site", "work"]  # no temp dirs left
 
 

@@ -259,11 +259,17 @@ def _build(settings: Settings, store: Store, tree: Path, days: list[date], old: 
     _copy_assets(tree / "assets")
     (tree / SITE_MARKER).write_text("arxiv-digest static site\n", "utf-8")
     (tree / ".nojekyll").write_text("", "utf-8")  # GitHub Pages: serve files as they are
-    _carry_over(old, tree, {f"{d.isoformat()}.html" for d in days})
     stored = set(store.announced_dates())
-    all_days = sorted(d for d in stored if (tree / f"{d.isoformat()}.html").exists() or d in days)
+    existing = {d for d in stored if (old / f"{d.isoformat()}.html").is_file()}
+    all_days = sorted(existing | set(days))
+    # A new day changes its neighbours' prev/next links: render them again too.
+    redo = set(days)
+    for d in days:
+        i = all_days.index(d)
+        redo.update(all_days[max(i - 1, 0) : i + 2])
+    _carry_over(old, tree, {f"{d.isoformat()}.html" for d in redo})
     for i, day in enumerate(all_days):
-        if day not in days:
+        if day not in redo:
             continue
         digest = store.load_day(day, settings.categories, settings.language)
         nav = (all_days[i - 1] if i > 0 else None, all_days[i + 1] if i + 1 < len(all_days) else None)
