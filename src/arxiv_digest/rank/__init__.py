@@ -13,7 +13,7 @@ from datetime import date
 
 from ..config import Settings
 from ..errors import ProfileError
-from ..models import DayEntry, Paper
+from ..models import DayEntry, Paper, StoredSummary
 from ..store import Store
 from .embed import Embedder, EmbeddingFailed, Progress, dot, make_embedder, paper_text, unpack
 from .profile import Profile, ProfilePaper, fetch_profile_papers, load_profile
@@ -97,10 +97,10 @@ def _best(scored: list[Scored], k: int) -> list[Scored]:
     return [s for s in scored if s.score > 0 and s.reasons][:k]
 
 
-def _summary_text(stored: object) -> str:
-    s = getattr(stored, "summary", None)
-    if s is None:
+def _summary_text(stored: StoredSummary | None) -> str:
+    if stored is None:
         return ""
+    s = stored.summary
     return "\n".join([s.tldr, s.motivation, s.method, s.result, s.conclusion, ", ".join(s.keywords)])
 
 

@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,6 +164,8 @@ def fetch_profile_papers(settings: Settings, store: Store) -> list[str]:
     arxiv = settings.arxiv.model_copy(
         update={"max_retry_seconds": min(settings.arxiv.max_retry_seconds, FETCH_RETRY_SECONDS)}
     )
+    # A new client cannot know when this process (fetch, in a `run`) last asked arXiv: keep the spacing.
+    time.sleep(arxiv.delay_seconds)
     try:
         with ArxivClient(arxiv, settings.contact) as client:
             for i in range(0, len(missing), arxiv.batch_size):
