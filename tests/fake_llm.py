@@ -10,7 +10,7 @@ exact title in the prompt) it answers with their recorded Chinese fields, so the
 compared with the golden digest; for other papers it answers a generated Chinese summary.
 
 Behaviours (queue them with `script(...)` or `for_paper(id, ...)`):
-  ok, 429, 500, 401, 403, 404, hang (held until the server stops: the client times out),
+  ok, 400 (content refused), 429, 500, 401, 403, 404, hang (held until the server stops: the client times out),
   latex (unescaped LaTeX backslashes), fences, prose (text around the JSON), missing (no "method"),
   english (wrong language), truncated (cut inside the trailing keywords), truncated_early (cut inside
   "method"), refusal (the API's refusal field), apology (a plain-text refusal).
@@ -185,6 +185,8 @@ class FakeLLM:
             return 404, {}, _error(f"The model `{req.get('model')}` does not exist", "invalid_request_error")
         if behaviour == "reject-mode":
             return 400, {}, _error(f"This response_format type is unavailable now ({mode})", "invalid_request_error")
+        if behaviour == "400":  # what some providers answer to content they refuse, in any mode
+            return 400, {}, _error("Content Exists Risk", "invalid_request_error")
         return self._within_cap(behaviour, mode, req, paper_id)
 
     def _within_cap(

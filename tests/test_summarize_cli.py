@@ -61,12 +61,13 @@ def test_rejected_key_is_one_line_and_never_printed(tmp_path: Path) -> None:
     try:
         data = tmp_path / "d"
         fill_store(data, [seed_paper(p) for p in SEED[:5]])
-        r = invoke("--data-dir", str(data), env={"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": KEY})
+        env = {"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": KEY}
+        r = invoke("--data-dir", str(data), "--max-concurrency", "2", env=env)
     finally:
         fake.stop()
     assert r.exit_code == 1
     assert r.stderr == f"error: the API key was rejected by {fake.url} (401); set OPENAI_API_KEY\n"
-    assert KEY not in r.output and fake.calls == 1
+    assert KEY not in r.output and 1 <= fake.calls <= 2  # the server echoed the key; we never print it
 
 
 def test_bad_input_exits_2(seed_store: Path) -> None:  # noqa: F811

@@ -4,9 +4,10 @@ The SDK's own retries are off (`max_retries=0`): we retry ourselves so that a 42
 shared concurrency limit, `Retry-After` is honoured, and every HTTP call is counted.
 
 Structured output is negotiated once per endpoint+model: json_schema -> json_object -> tools ->
-plain text. Until a mode is confirmed, one request at a time probes the ladder, so an endpoint that
-rejects a mode costs one rejected call, not one per paper in flight. The mode that worked is kept in
-the store for later runs.
+plain text. Requests go out optimistically in the current mode; the first 400 moves everyone one rung
+down, so an endpoint that rejects a mode costs at most the requests in flight (400s are immediate and
+unbilled) and no paper waits for a probe. The mode that worked is kept in the store, so later runs
+start with it; a 400 in a mode that works is then taken as about that paper alone.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ class Reply:
 
 class _ModeRejected(Exception):
     """The endpoint answered 400 to a request in this structured-output mode."""
+
+    def __init__(self, mode: str, message: str) -> None:
+        super().__init__(message)
+        self.mode = mode
 
 
 class _Retryable(Exception):
@@ -95,7 +100,6 @@ class OpenAISummarizer:
         remembered = memory.get_mode(self.base_url, model) if memory else None
         self.mode = remembered if remembered in MODES else MODES[0]
         self._confirmed = remembered in MODES
-        self._probe_lock = asyncio.Lock()
         self._reached = False  # any HTTP answer at all from the endpoint
         self._fatal: SummarizeError | None = None  # once the run must stop, no request is sent any more
 
@@ -138,37 +142,41 @@ class OpenAISummarizer:
     # ------------------------------------------------------------ structured-output negotiation
 
     async def _complete(self, messages: list[dict[str, Any]], limiter: AdaptiveLimiter, usage: Usage) -> Reply:
+        own: str | None = None  # a rung for this paper alone, after its own 400s; None: the shared one
         while True:
-            if not self._confirmed:
-                async with self._probe_lock:  # one request at a time finds the mode for everyone
-                    if not self._confirmed:
-                        return await self._probe(messages, limiter, usage)
-            mode = self.mode
             try:
-                return await self._call(mode, messages, limiter, usage)
+                mode, reply = await self._call(own, messages, limiter, usage)
             except _ModeRejected as e:
-                if mode == MODES[-1]:
-                    raise PaperFailed(f"the endpoint rejected the request (400): {e}", usage) from None
-                if self.mode == mode:  # the endpoint stopped accepting it: negotiate again from the next one
-                    self.mode, self._confirmed = MODES[MODES.index(mode) + 1], False
-
-    async def _probe(self, messages: list[dict[str, Any]], limiter: AdaptiveLimiter, usage: Usage) -> Reply:
-        rejections = []
-        for mode in MODES[MODES.index(self.mode) :]:
-            self.mode = mode
-            try:
-                reply = await self._call(mode, messages, limiter, usage)
-            except _ModeRejected as e:
-                rejections.append(f"{mode}: {e}")
+                own = self._after_rejection(e.mode, own is not None, str(e), usage)
                 continue
-            self._confirmed = True
-            if self._memory is not None:
-                self._memory.set_mode(self.base_url, self.model, mode)
+            self._after_success(mode, own is not None)
             return reply
-        self._fatal = SummarizeError(
-            f"{self.base_url} rejected every request format for model {self.model!r} (400); last: {rejections[-1]}"
-        )
-        raise self._fatal
+
+    def _after_rejection(self, mode: str, local: bool, message: str, usage: Usage) -> str | None:
+        """The rung to try next after a 400 in `mode` (None: the shared one)."""
+        if not local and mode != self.mode:
+            return None  # another request already moved the shared rung: follow it
+        last = mode == MODES[-1]
+        if not local and not self._confirmed:  # still discovering: step down for everyone
+            if last:
+                self._fatal = SummarizeError(
+                    f"{self.base_url} rejected every request format for model {self.model!r} (400): {message}"
+                )
+                raise self._fatal
+            self.mode = MODES[MODES.index(mode) + 1]
+            return None
+        # A mode that works was rejected for this paper (some providers answer 400 to content they
+        # refuse): try the lower rungs for it alone, keep the shared mode.
+        if last:
+            raise PaperFailed(f"the endpoint rejected the request (400): {message}", usage)
+        return MODES[MODES.index(mode) + 1]
+
+    def _after_success(self, mode: str, local: bool) -> None:
+        if local or (self._confirmed and MODES.index(mode) >= MODES.index(self.mode)):
+            return
+        self.mode, self._confirmed = mode, True  # the best mode seen working; later runs start there
+        if self._memory is not None:
+            self._memory.set_mode(self.base_url, self.model, mode)
 
     def _mode_args(self, mode: str) -> dict[str, Any]:
         schema = summary_schema()
@@ -185,8 +193,11 @@ class OpenAISummarizer:
 
     # ------------------------------------------------------------ transport
 
-    async def _call(self, mode: str, messages: list[dict[str, Any]], limiter: AdaptiveLimiter, usage: Usage) -> Reply:
-        """One logical request, retried on 429/5xx/timeouts; 400 -> _ModeRejected; fatal -> SummarizeError."""
+    async def _call(
+        self, mode: str | None, messages: list[dict[str, Any]], limiter: AdaptiveLimiter, usage: Usage
+    ) -> tuple[str, Reply]:
+        """One logical request, retried on 429/5xx/timeouts; 400 -> _ModeRejected; fatal -> SummarizeError.
+        Returns the mode it was sent in (`mode`, or the shared one at the moment it got a slot)."""
         try:
             return await self._retrying(mode, messages, limiter, usage)
         except SummarizeError as e:
@@ -194,8 +205,8 @@ class OpenAISummarizer:
             raise
 
     async def _retrying(
-        self, mode: str, messages: list[dict[str, Any]], limiter: AdaptiveLimiter, usage: Usage
-    ) -> Reply:
+        self, mode: str | None, messages: list[dict[str, Any]], limiter: AdaptiveLimiter, usage: Usage
+    ) -> tuple[str, Reply]:
         started = time.monotonic()
         for attempt in range(1, self.max_transport_attempts + 1):
             try:
@@ -215,10 +226,13 @@ class OpenAISummarizer:
         # Exponential with jitter so that papers throttled together do not come back together.
         return min(60.0, self.backoff_seconds * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
 
-    async def _send(self, mode: str, messages: list[dict[str, Any]], limiter: AdaptiveLimiter, usage: Usage) -> Reply:
+    async def _send(
+        self, own: str | None, messages: list[dict[str, Any]], limiter: AdaptiveLimiter, usage: Usage
+    ) -> tuple[str, Reply]:
         async with limiter.slot() as epoch:
             if self._fatal is not None:
                 raise self._fatal
+            mode = own or self.mode  # read now, not when the paper started waiting for a slot
             usage.calls += 1
             try:
                 # The SDK's documented raw form of chat.completions.create: same client, retries, errors
@@ -230,7 +244,7 @@ class OpenAISummarizer:
                 self._reached = True
                 if e.status_code == 429:
                     limiter.throttled(epoch)
-                raise self._status_error(e, usage) from None
+                raise self._status_error(e, mode, usage) from None
             except openai.APITimeoutError:
                 raise _Retryable("the request timed out", None) from None
             except openai.APIConnectionError as e:
@@ -240,9 +254,9 @@ class OpenAISummarizer:
         if resp.usage is not None:
             usage.prompt_tokens += resp.usage.prompt_tokens or 0
             usage.completion_tokens += resp.usage.completion_tokens or 0
-        return self._reply(resp)
+        return mode, self._reply(resp)
 
-    def _status_error(self, e: openai.APIStatusError, usage: Usage) -> Exception:
+    def _status_error(self, e: openai.APIStatusError, mode: str, usage: Usage) -> Exception:
         code = e.status_code
         if code in (401, 403):
             return SummarizeError(f"the API key was rejected by {self.base_url} ({code}); set OPENAI_API_KEY")
@@ -253,7 +267,7 @@ class OpenAISummarizer:
             )
         message = self._clean(_message(e))
         if code == 400:
-            return _ModeRejected(message)
+            return _ModeRejected(mode, message)
         if code == 429 or code == 408 or code >= 500:
             return _Retryable(f"HTTP {code}: {message}", retry_after(e.response.headers))
         return PaperFailed(f"HTTP {code}: {message}", usage)
