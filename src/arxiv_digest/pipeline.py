@@ -12,7 +12,6 @@ from .deliver import EmailReport, send_digest
 from .errors import ProfileError
 from .rank import RankReport, rank_day
 from .render import FORMATS, render_day
-from .render.html import render_site
 from .sources.fetch import BatchProgress, FetchReport, fetch_day
 from .sources.sample import load_manifest
 from .store import Store
@@ -61,11 +60,9 @@ def run_day(
             report.rank = rank_day(settings, store, target)
         except ProfileError:
             report.rank = None  # an unusable profile must not cost the reader the digest
-    for fmt in formats:
-        if fmt == "html":  # the whole site, so the index lists every stored day
-            report.outputs[fmt] = render_site(settings, store, Path(settings.output.site_dir))
-        else:
-            report.outputs[fmt] = render_day(settings, store, target, fmt)
+    # html last: the day page links the day's Markdown, Atom and JSONL files when they exist
+    for fmt in sorted(formats, key=lambda f: f == "html"):
+        report.outputs[fmt] = render_day(settings, store, target, fmt)
     if email:
         report.email = send_digest(settings, store, target)
     return report

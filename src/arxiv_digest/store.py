@@ -251,14 +251,18 @@ class Store:
         r = self.db.execute("SELECT * FROM papers WHERE id=?", (paper_id,)).fetchone()
         return _paper(r) if r else None
 
-    def papers(self, ids: Iterable[str]) -> dict[str, Paper]:
-        ids = list(ids)
-        out: dict[str, Paper] = {}
+    def _rows_for(self, query: str, ids: Iterable[str], *params: Any) -> list[sqlite3.Row]:
+        """Run `query` (with one `{}` for the IN list, after `params`) over ids in chunks, so a long
+        history is never scanned whole and SQLite's variable limit is never hit."""
+        ids = list(dict.fromkeys(ids))
+        rows: list[sqlite3.Row] = []
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
-            q = f"SELECT * FROM papers WHERE id IN ({','.join('?' * len(chunk))})"
-            out.update((r["id"], _paper(r)) for r in self.db.execute(q, chunk))
-        return out
+            rows += self.db.execute(query.format(",".join("?" * len(chunk))), [*params, *chunk])
+        return rows
+
+    def papers(self, ids: Iterable[str]) -> dict[str, Paper]:
+        return {r["id"]: _paper(r) for r in self._rows_for("SELECT * FROM papers WHERE id IN ({})", ids)}
 
     def versions(self, ids: Iterable[str]) -> dict[str, int]:
         return {pid: p.version for pid, p in self.papers(ids).items()}
@@ -286,13 +290,8 @@ class Store:
 
     def announced_earlier(self, ids: Iterable[str], day: date) -> set[str]:
         """Of these ids, those already announced on a day before `day`."""
-        ids = list(ids)
-        out: set[str] = set()
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            q = f"SELECT paper_id FROM announcements WHERE date < ? AND paper_id IN ({','.join('?' * len(chunk))})"
-            out.update(r[0] for r in self.db.execute(q, [day.isoformat(), *chunk]))
-        return out
+        q = "SELECT paper_id FROM announcements WHERE date < ? AND paper_id IN ({})"
+        return {r[0] for r in self._rows_for(q, ids, day.isoformat())}
 
     def day_rows(self, day: date) -> list[sqlite3.Row]:
         q = "SELECT * FROM announcements WHERE date=? ORDER BY position"
@@ -368,46 +367,38 @@ class Store:
         return int(r[0])
 
     def summarized_ids(self, ids: Iterable[str], language: str, model: str, prompt_version: str) -> set[str]:
-        q = "SELECT paper_id FROM summaries WHERE language=? AND model=? AND prompt_version=?"
-        wanted = set(ids)
-        return {r[0] for r in self.db.execute(q, (language, model, prompt_version)) if r[0] in wanted}
+        q = "SELECT paper_id FROM summaries WHERE language=? AND model=? AND prompt_version=? AND paper_id IN ({})"
+        return {r[0] for r in self._rows_for(q, ids, language, model, prompt_version)}
 
     def failures(
         self, ids: Iterable[str], language: str, model: str, prompt_version: str
     ) -> dict[str, tuple[int, str]]:
         """paper_id -> (attempts, last reason) for this summary key."""
         q = ("SELECT paper_id, attempts, reason FROM summary_failures "
-             "WHERE language=? AND model=? AND prompt_version=?")  # fmt: skip
-        wanted = set(ids)
-        rows = self.db.execute(q, (language, model, prompt_version))
-        return {r[0]: (r[1], r[2]) for r in rows if r[0] in wanted}
+             "WHERE language=? AND model=? AND prompt_version=? AND paper_id IN ({})")  # fmt: skip
+        return {r[0]: (r[1], r[2]) for r in self._rows_for(q, ids, language, model, prompt_version)}
 
     def best_summaries(self, ids: Iterable[str], language: str) -> dict[str, StoredSummary]:
         """The summary to show per paper: in the reader's language (llm/imported, newest first),
         else an extractive one (English, labelled as such by the renderers)."""
-        wanted = set(ids)
         rank = {"llm": 0, "imported": 0, "extractive": 1}
-        best: dict[str, tuple[tuple[int, str], StoredSummary]] = {}
-        for r in self.db.execute("SELECT * FROM summaries ORDER BY created_at DESC"):
-            if r["paper_id"] not in wanted:
-                continue
+        best: dict[str, tuple[int, StoredSummary]] = {}
+        for r in self._rows_for("SELECT * FROM summaries WHERE paper_id IN ({}) ORDER BY created_at DESC", ids):
             if r["kind"] != "extractive" and r["language"].lower() != language.lower():
                 continue
-            key = (rank[r["kind"]], "")
             cur = best.get(r["paper_id"])
-            if cur is None or key < cur[0]:
-                best[r["paper_id"]] = (key, _summary(r))
+            if cur is None or rank[r["kind"]] < cur[0]:  # newest first, so ties keep the newest
+                best[r["paper_id"]] = (rank[r["kind"]], _summary(r))
         return {pid: v[1] for pid, v in best.items()}
 
     def summary_usage(self, ids: Iterable[str]) -> tuple[int, int, float]:
         """Summed prompt tokens, completion tokens and cost for these papers' summaries."""
-        wanted = set(ids)
         tot = [0, 0, 0.0]
-        for r in self.db.execute("SELECT paper_id, prompt_tokens, completion_tokens, cost_usd FROM summaries"):
-            if r[0] in wanted:
-                tot[0] += r[1]
-                tot[1] += r[2]
-                tot[2] += r[3]
+        q = "SELECT prompt_tokens, completion_tokens, cost_usd FROM summaries WHERE paper_id IN ({})"
+        for r in self._rows_for(q, ids):
+            tot[0] += r[0]
+            tot[1] += r[1]
+            tot[2] += r[2]
         return int(tot[0]), int(tot[1]), float(tot[2])
 
     # -- structured-output mode memory
@@ -424,9 +415,8 @@ class Store:
     # -- embeddings and scores (personalization)
 
     def get_embeddings(self, ids: Iterable[str], model: str) -> dict[str, bytes]:
-        wanted = set(ids)
-        rows = self.db.execute("SELECT paper_id, vector FROM embeddings WHERE model=?", (model,))
-        return {r[0]: r[1] for r in rows if r[0] in wanted}
+        q = "SELECT paper_id, vector FROM embeddings WHERE model=? AND paper_id IN ({})"
+        return {r[0]: r[1] for r in self._rows_for(q, ids, model)}
 
     def save_embeddings(self, model: str, vectors: dict[str, bytes]) -> None:
         with self.db:
@@ -454,8 +444,8 @@ class Store:
         papers = self.papers(ids)
         summaries = self.best_summaries(ids, language)
         scores = self.get_scores(day)
-        fails = {r[0]: r[1] for r in self.db.execute(
-            "SELECT paper_id, reason FROM summary_failures ORDER BY updated_at")}  # fmt: skip
+        q = "SELECT paper_id, reason FROM summary_failures WHERE paper_id IN ({}) ORDER BY updated_at"
+        fails = {r[0]: r[1] for r in self._rows_for(q, ids)}
         entries = [
             DayEntry(
                 paper=papers[r["paper_id"]], section=r["section"], position=r["position"],
