@@ -57,6 +57,12 @@ class Call:
     messages: list[dict[str, Any]]
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = 256  # socketserver's default backlog of 5 drops bursts of new connections
+
+
 class FakeLLM:
     def __init__(
         self, *, latency: float = 0.0, cap: int | None = None, retry_after: str = "0", api_key: str | None = None,
@@ -78,9 +84,7 @@ class FakeLLM:
         self._script: deque[str] = deque()
         self._per_paper: dict[str, deque[str]] = {}
         self._cond = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     @property
