@@ -99,7 +99,8 @@ def test_top_picks_only_when_enabled_and_scored(tmp_path: Path, store: Store, se
     # enabled but nothing scored: unchanged
     assert render_day(on, store, SEED_DAY, "markdown", tmp_path / "a.md").read_bytes() == ref
     ids = [p["id"] for p in seed_papers]
-    store.save_scores(SEED_DAY, "p", [(ids[20], 0.9, ["keyword: diffusion"]), (ids[3], 0.5, []), (ids[5], 0.1, [])])
+    store.save_scores(SEED_DAY, "p", [(ids[20], 0.9, ["keyword: diffusion"]), (ids[3], 0.5, ["author: A"]),
+                                   (ids[5], 0.1, ["author: B"]), (ids[7], 0.95, [])])  # fmt: skip
     # scored but disabled: unchanged
     assert render_day(off, store, SEED_DAY, "markdown", tmp_path / "b.md").read_bytes() == ref
     md = render_day(on, store, SEED_DAY, "markdown", tmp_path / "c.md").read_text("utf-8")
@@ -107,4 +108,5 @@ def test_top_picks_only_when_enabled_and_scored(tmp_path: Path, store: Store, se
     assert head.startswith("# 为你推荐\n\n- [21] [")
     assert " - keyword: diffusion\n- [4] [" in head
     assert "[6]" not in head  # top_k = 2
+    assert "[8]" not in head  # a score without a reason is not a pick: we always say why
     assert "<div id=toc></div>" + rest == ref.decode("utf-8")

@@ -13,7 +13,8 @@ from datetime import date
 
 from ..config import Settings
 from ..errors import ProfileError
-from ..models import DayEntry, Paper, StoredSummary
+from ..models import Paper, StoredSummary
+from ..render.sections import top_picks
 from ..store import Store
 from .embed import Embedder, EmbeddingFailed, Progress, dot, make_embedder, paper_text, unpack
 from .profile import Profile, ProfilePaper, fetch_profile_papers, load_profile
@@ -44,12 +45,6 @@ class RankReport:
     picks: list[Pick] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # bad profile entries, "file:line: problem"
     note: str | None = None  # why semantic similarity was not used, when it was not
-
-
-def top_picks(entries: list[DayEntry], k: int) -> list[DayEntry]:
-    """The k best-scoring entries that have a positive score and at least one reason, best first."""
-    ranked = [e for e in entries if e.score is not None and e.score > 0 and e.reasons]
-    return sorted(ranked, key=lambda e: (-(e.score or 0.0), e.position))[:k]
 
 
 def rank_day(settings: Settings, store: Store, day: date, progress: Progress | None = None) -> RankReport:

@@ -29,7 +29,7 @@ from ..errors import RenderError
 from ..models import DayDigest, DayEntry
 from ..store import Store
 from .output import atomic_dir
-from .sections import build_sections
+from .sections import build_sections, top_picks
 
 # A file in the site root that says "arxiv-digest made this directory": we only ever replace a
 # directory that carries it (or an empty one), never a directory a user pointed us at by mistake.
@@ -139,9 +139,8 @@ def _cards(digest: DayDigest) -> list[tuple[str, list[Card]]]:
 
 
 def _top_picks(sections: list[tuple[str, list[Card]]], k: int) -> list[Card]:
-    scored = [c for _, cards in sections for c in cards if c.entry.score is not None]
-    scored.sort(key=lambda c: (-(c.entry.score or 0.0), c.index))
-    return scored[:k]
+    cards = {id(c.entry): c for _, section in sections for c in section}
+    return [cards[id(e)] for e in top_picks([c.entry for c in cards.values()], k)]
 
 
 def render_day_html(

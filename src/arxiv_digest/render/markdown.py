@@ -8,7 +8,7 @@ text the reference format does not have.
 from __future__ import annotations
 
 from ..models import DayDigest, DayEntry
-from .sections import build_sections
+from .sections import build_sections, top_picks
 
 # Markers in the reader's language; English for any language without its own line.
 PENDING = {
@@ -66,12 +66,11 @@ def render_paper(n: int, e: DayEntry, language: str) -> str:
 
 
 def _top_picks(digest: DayDigest, numbers: dict[str, int], k: int) -> str:
-    scored = [e for e in digest.entries if e.score is not None]
-    if k <= 0 or not scored:
+    picks = top_picks(digest.entries, k)
+    if not picks:
         return ""
-    scored.sort(key=lambda e: (-(e.score or 0.0), numbers[e.paper.id]))
     lines = [f"# {localized(TOP_PICKS, digest.language)}\n"]
-    for e in scored[:k]:
+    for e in picks:
         why = "; ".join(str(r) for r in e.reasons)
         lines.append(f"- [{numbers[e.paper.id]}] [{e.paper.title}]({e.paper.abs_url})" + (f" - {why}" if why else ""))
     return "\n".join(lines) + "\n\n\n"

@@ -29,3 +29,10 @@ def build_sections(digest: DayDigest) -> list[Section]:
             numbered.append((n, e))
         sections.append(Section(cat, numbered))
     return sections
+
+
+def top_picks(entries: list[DayEntry], k: int) -> list[DayEntry]:
+    """The k best-scoring entries with a positive score and at least one reason, best first: a pick
+    is only shown when we can say why."""
+    ranked = [e for e in entries if e.score is not None and e.score > 0 and e.reasons]
+    return sorted(ranked, key=lambda e: (-(e.score or 0.0), e.position))[:k]
