@@ -264,3 +264,17 @@ def test_failure_reasons_never_contain_the_key(small_store: Path) -> None:
         assert detail["failed"] == 1 and KEY not in json.dumps(detail)
     finally:
         fake.stop()
+
+
+def test_progress_bar_on_a_terminal(
+    fake_llm: FakeLLM,  # noqa: F811
+    small_store: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich draws its bar as on a terminal
+    with Store.open(small_store) as store:
+        r = summarize_day(settings(fake_llm, small_store), store, SAMPLE_DAY, progress=True)
+    assert r.done == 6
+    err = capsys.readouterr().err
+    assert "6/6" in err and "0 failed" in err and "in flight" in err and "tok" in err

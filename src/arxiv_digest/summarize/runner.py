@@ -180,12 +180,18 @@ class _View:
         self.enabled = enabled and console.is_terminal and total > 0
         self.limiter, self.report = limiter, report
         self.progress = Progress(
-            TextColumn("summarizing"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[failed]} failed · {task.fields[inflight]} in flight · {task.fields[tokens]} tok"),
-            TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
-            console=console, disable=not self.enabled,
-        )  # fmt: skip
-        self.task = self.progress.add_task(label, total=total, failed=0, inflight=0, tokens=0)
+            BarColumn(bar_width=16),
+            MofNCompleteColumn(),
+            TextColumn(
+                "· {task.fields[failed]} failed · {task.fields[inflight]} in flight · {task.fields[tokens]} tok"
+            ),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            TextColumn("left"),
+            console=console,
+            disable=not self.enabled,
+        )
+        self.task = self.progress.add_task(label, total=total, failed=0, inflight=0, tokens="0")
         self._ticker: asyncio.Task[None] | None = None
 
     def __enter__(self) -> _View:
@@ -212,5 +218,9 @@ class _View:
         r = self.report
         self.progress.update(
             self.task, completed=r.done + r.failed, failed=r.failed, inflight=self.limiter.in_flight,
-            tokens=r.prompt_tokens + r.completion_tokens,
+            tokens=_short(r.prompt_tokens + r.completion_tokens),
         )  # fmt: skip
+
+
+def _short(n: int) -> str:
+    return f"{n / 1e6:.1f}M" if n >= 1e6 else f"{n / 1e3:.0f}k" if n >= 1e4 else str(n)
