@@ -23,11 +23,12 @@ demo: $(BIN)/activate
 test: $(VENV)/.test-deps
 	bash scripts/ensure-chromium.sh
 	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/mypy src tests benchmarks scripts
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests benchmarks scripts
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python benchmarks/fetch_bench.py
