@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,11 +88,23 @@ def reporting() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
+class _StderrLines(logging.Handler):
+    """Library warnings (retries, fallbacks, skipped entries) as one plain line each on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        err.print(f"{record.levelname.lower()}: {record.getMessage()}", markup=False)
+
+
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show progress notes (retries...).")] = False,
 ) -> None:
     if debug:
         os.environ["ARXIV_DIGEST_DEBUG"] = "1"
+    root = logging.getLogger("arxiv_digest")
+    if not any(isinstance(h, _StderrLines) for h in root.handlers):
+        root.addHandler(_StderrLines())
+    root.setLevel(logging.INFO if verbose or debug else logging.WARNING)
 
 

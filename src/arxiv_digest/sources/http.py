@@ -155,7 +155,7 @@ class ArxivClient:
                 spent = self._clock() - started
                 if spent + wait > self.max_retry_seconds:
                     raise self._give_up(url, attempt, spent, r) from None
-                log.info("retrying %s in %.1f s: %s", short_url(url), wait, r.reason)
+                log.warning("retrying %s in %.1f s: %s", short_url(url), wait, r.reason)
                 attempt += 1
                 self.retries += 1
                 self._wait_until(self._clock() + wait)
