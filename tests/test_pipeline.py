@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from arxiv_digest.cli import app
-from fake_arxiv import FakeArxiv, day_from_seed, weekend
+from fake_arxiv import FakeArxiv, day_from_seed, synthetic_day, weekend
 from fake_llm import FakeLLM
 
 REFERENCE = Path(__file__).parent / "fixtures" / "seed-digest.md"
@@ -89,6 +90,25 @@ def test_failed_summary_is_published_as_pending_and_retried(
     assert result.exit_code == 0, result.output
     assert {c.paper_id for c in llm.log} == {bad["id"]}
     assert Path("arxiv-digest-site/2026-01-28.md").read_bytes() == REFERENCE.read_bytes()
+
+
+def test_next_days_run_retries_an_earlier_days_failures(
+    servers: tuple[FakeArxiv, FakeLLM], seed_papers: list[dict[str, Any]]
+) -> None:
+    arxiv, llm = servers
+    bad = seed_papers[7]["id"]
+    llm.for_paper(bad, "apology", "apology", "apology")
+    assert cli("run").exit_code == 1
+    # the next announcement day arrives; the run for it also retries yesterday's failed paper
+    arxiv.next_run()
+    arxiv.set_day(synthetic_day(6, ["cs.LG"], date(2026, 1, 29)))
+    llm.reset_counts()
+    result = cli("run")
+    assert result.exit_code == 0, result.output
+    assert "2026-01-29: stored 6 papers" in result.stdout
+    assert sorted(c.paper_id or "" for c in llm.log) == sorted([bad, *(f"2601.{10000 + i:05d}" for i in range(6))])
+    assert Path("arxiv-digest-site/2026-01-28.md").read_bytes() == REFERENCE.read_bytes()  # re-rendered whole
+    assert Path("arxiv-digest-site/2026-01-29.md").read_text("utf-8").count("\n### [") == 6
 
 
 def test_run_on_a_day_without_announcement_writes_nothing(servers: tuple[FakeArxiv, FakeLLM]) -> None:

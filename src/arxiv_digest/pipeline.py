@@ -4,7 +4,7 @@ others only through the store, so any of them can also be rerun on its own."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from .config import Settings
@@ -20,6 +20,9 @@ from .summarize.runner import SummarizeReport, summarize_day
 DEMO_DATA_DIR = Path("arxiv-digest-demo-data")  # the sample day never mixes with a real store
 
 
+RETRY_DAYS = 14  # how far back a run retries papers whose summary failed earlier
+
+
 @dataclass
 class RunReport:
     fetch: FetchReport
@@ -28,6 +31,12 @@ class RunReport:
     rank: RankReport | None = None
     outputs: dict[str, Path] = field(default_factory=dict)
     email: EmailReport | None = None
+    retried: list[SummarizeReport] = field(default_factory=list)  # earlier days with failed summaries
+
+    @property
+    def missing(self) -> int:
+        """Papers still without a summary after this run, over every day it touched."""
+        return sum(r.missing for r in [self.summarize, *self.retried] if r is not None)
 
 
 def has_profile(settings: Settings) -> bool:
@@ -55,17 +64,31 @@ def run_day(
         return RunReport(fetched)
     report = RunReport(fetched, target)
     report.summarize = summarize_day(settings, store, target, progress=progress)
+    for earlier in _days_to_retry(settings, store, target):
+        report.retried.append(summarize_day(settings, store, earlier, progress=progress))
+        _render(settings, store, earlier, formats)
     if has_profile(settings):
         try:
             report.rank = rank_day(settings, store, target)
         except ProfileError:
             report.rank = None  # an unusable profile must not cost the reader the digest
-    # html last: the day page links the day's Markdown, Atom and JSONL files when they exist
-    for fmt in sorted(formats, key=lambda f: f == "html"):
-        report.outputs[fmt] = render_day(settings, store, target, fmt)
+    report.outputs = _render(settings, store, target, formats)
     if email:
         report.email = send_digest(settings, store, target)
     return report
+
+
+def _days_to_retry(settings: Settings, store: Store, target: date) -> list[date]:
+    """Earlier days whose failed summaries are still worth a try: a failure is retried on the next run,
+    even when that run is for a new day."""
+    since = target - timedelta(days=RETRY_DAYS)
+    days = store.days_with_failures(settings.language, settings.llm.model, settings.llm.max_attempts, since)
+    return [d for d in days if d != target]
+
+
+def _render(settings: Settings, store: Store, day: date, formats: tuple[str, ...]) -> dict[str, Path]:
+    # html last: the day page links the day's Markdown, Atom and JSONL files when they exist
+    return {fmt: render_day(settings, store, day, fmt) for fmt in sorted(formats, key=lambda f: f == "html")}
 
 
 def demo_settings(settings: Settings, data_dir: Path | None) -> Settings:

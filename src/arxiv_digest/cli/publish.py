@@ -76,8 +76,9 @@ def _print_run(r: RunReport) -> None:
     out.print(r.fetch.message, markup=False)
     if r.day is None:
         return
-    if r.summarize is not None:
-        out.print(r.summarize.line(), markup=False)
+    for rep in [r.summarize, *r.retried]:
+        if rep is not None:
+            out.print(rep.line(), markup=False)
     if r.rank is not None and r.rank.picks:
         out.print(f"top picks: {len(r.rank.picks)} (best: {r.rank.picks[0].title})", markup=False)
     for fmt, path in r.outputs.items():
@@ -85,9 +86,11 @@ def _print_run(r: RunReport) -> None:
     if r.email is not None:
         out.print(f"   email: {'sent to ' + ', '.join(r.email.recipients) if r.email.sent else r.email.reason}",
                   markup=False)  # fmt: skip
-    if r.summarize is not None and r.summarize.missing:
+    failed = [rep for rep in [r.summarize, *r.retried] if rep is not None and rep.missing]
+    if failed:
         # the digest is published with those papers marked pending; the run still reports failure
-        raise SummarizeError(r.summarize.failure_line() + "; they are marked pending and retried on the next run")
+        raise SummarizeError("; ".join(f"{rep.day}: {rep.failure_line()}" for rep in failed)
+                             + "; they are marked pending and retried on the next run")  # fmt: skip
 
 
 @app.command()
