@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from arxiv_digest.errors import StoreLocked
+from arxiv_digest.errors import StoreError, StoreLocked
 from arxiv_digest.models import Paper, StoredSummary, Summary
 from arxiv_digest.store import AnnouncementRow, Store
 
@@ -125,3 +125,59 @@ def test_future_migration_applies_on_open(tmp_path: Path, monkeypatch: pytest.Mo
     with Store.open(tmp_path) as s:
         cols = [r[1] for r in s.db.execute("PRAGMA table_info(papers)")]
         assert "extra" in cols
+
+
+def test_a_failed_migration_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A migration that dies half-way (a crash, a full disk) is rolled back whole, so the next open retries it
+    instead of failing forever on 'table ... already exists'."""
+    import arxiv_digest.store as store_mod
+
+    def m999_half_done(db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE half (x INTEGER)")
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, m999_half_done])
+    with pytest.raises(StoreError, match="disk I/O error"):
+        Store.open(tmp_path)
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [store_mod.m001_initial])
+    with Store.open(tmp_path) as s:
+        tables = {r[0] for r in s.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert "half" not in tables and "papers" in tables
+        assert [r[0] for r in s.db.execute("SELECT name FROM _migrations")] == ["m001_initial"]
+
+
+def test_the_initial_migration_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import arxiv_digest.store as store_mod
+
+    def m001_initial(db: sqlite3.Connection) -> None:  # the real one, then a crash before it is recorded
+        store_mod.m001_initial(db)
+        raise sqlite3.OperationalError("killed")
+
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [m001_initial])
+    with pytest.raises(StoreError):
+        Store.open(tmp_path)
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [store_mod.m001_initial])
+    Store.open(tmp_path).close()  # not "table papers already exists"
+
+
+def test_writers_opening_a_new_store_at_once_all_succeed(tmp_path: Path) -> None:
+    """The first `fetch` and a `status` started together must not trip over each other's migration."""
+    import threading
+
+    def open_at_once(path: Path, barrier: threading.Barrier, results: list[str]) -> None:
+        barrier.wait()
+        try:
+            Store.open(path).close()
+            results.append("ok")
+        except StoreError as e:
+            results.append(str(e))
+
+    results: list[str] = []
+    for n in range(10):
+        barrier = threading.Barrier(4)
+        threads = [threading.Thread(target=open_at_once, args=(tmp_path / str(n), barrier, results)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert results == ["ok"] * 40

@@ -10,6 +10,7 @@ import fcntl
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,8 +29,21 @@ def _now() -> str:
 # ---------------------------------------------------------------- migrations
 
 
+def _script(db: sqlite3.Connection, sql: str) -> None:
+    """Run several statements inside the caller's transaction (`executescript` would commit it first)."""
+    statement = ""
+    for line in sql.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise sqlite3.ProgrammingError(f"incomplete SQL statement in a migration: {statement.strip()[:60]!r}")
+
+
 def m001_initial(db: sqlite3.Connection) -> None:
-    db.executescript(
+    _script(
+        db,
         """
         CREATE TABLE papers (
             id TEXT PRIMARY KEY,            -- arXiv id without version
@@ -107,15 +121,44 @@ def m001_initial(db: sqlite3.Connection) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial]
 
 
+def _wal(db: sqlite3.Connection, patience: float = 30.0) -> None:
+    """Switch a new database to WAL (it stays so). SQLite answers "locked" at once, without waiting, when
+    another connection is switching it at the same moment: try again for a while."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def _applied(db: sqlite3.Connection) -> set[str]:
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='_migrations'").fetchone() is None:
+        return set()
+    return {r[0] for r in db.execute("SELECT name FROM _migrations")}
+
+
 def _migrate(db: sqlite3.Connection) -> None:
-    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    done = {r[0] for r in db.execute("SELECT name FROM _migrations")}
-    for fn in MIGRATIONS:
-        if fn.__name__ in done:
-            continue
-        with db:
-            fn(db)
-            db.execute("INSERT INTO _migrations VALUES (?, ?)", (fn.__name__, _now()))
+    """Apply the pending migrations in ONE transaction: a crash half-way leaves the store as it was, and
+    processes opening a new store at once take turns (the others wait, then find the work done)."""
+    if {fn.__name__ for fn in MIGRATIONS} <= _applied(db):
+        return  # the usual case; needs no write access
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        done = _applied(db)
+        for fn in MIGRATIONS:
+            if fn.__name__ not in done:
+                fn(db)
+                db.execute("INSERT INTO _migrations VALUES (?, ?)", (fn.__name__, _now()))
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
 # ---------------------------------------------------------------- rows
@@ -176,7 +219,7 @@ class Store:
             data_dir.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(data_dir / "arxiv-digest.db", timeout=30, isolation_level=None)
             db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
+            _wal(db)
             db.execute("PRAGMA foreign_keys=ON")
             db.execute("PRAGMA synchronous=NORMAL")
             _migrate(db)
