@@ -10,7 +10,9 @@ exact title in the prompt) it answers with their recorded Chinese fields, so the
 compared with the golden digest; for other papers it answers a generated Chinese summary.
 
 Behaviours (queue them with `script(...)` or `for_paper(id, ...)`):
-  ok, 400 (content refused), 429, 500, 401, 403, 404, hang (held until the server stops: the client times out),
+  ok, 400 (content refused), 402 (insufficient balance), 429, 500, 401, 403, 404, hang (held until the
+  server stops: the client times out), html (a 200 web page, as a wrong base URL gives), no-choices (a 200
+  JSON error without choices, as some proxies send),
   latex (unescaped LaTeX backslashes), fences, prose (text around the JSON), missing (no "method"),
   english (wrong language), truncated (cut inside the trailing keywords), truncated_early (cut inside
   "method"), refusal (the API's refusal field), apology (a plain-text refusal).
@@ -66,7 +68,7 @@ class _Server(ThreadingHTTPServer):
 class FakeLLM:
     def __init__(
         self, *, latency: float = 0.0, cap: int | None = None, retry_after: str = "0", api_key: str | None = None,
-        models: Iterable[str] | None = None, reject_modes: Iterable[str] = (),
+        models: Iterable[str] | None = None, reject_modes: Iterable[str] = (), reject_status: int = 400,
     ) -> None:  # fmt: skip
         self.latency = latency
         self.cap = cap
@@ -74,6 +76,7 @@ class FakeLLM:
         self.api_key = api_key
         self.models = set(models) if models is not None else None
         self.reject_modes = set(reject_modes)
+        self.reject_status = reject_status  # 400 (most servers) or 422 (FastAPI-based ones)
         self.log: list[Call] = []
         self.calls = 0  # requests received
         self.answered = 0  # 200 answers sent
@@ -154,7 +157,8 @@ class FakeLLM:
                     self._send(404, {}, _error("not found", "invalid_request_error"))
 
             def _send(self, status: int, headers: dict[str, str], payload: Any) -> None:
-                data = json.dumps(payload, ensure_ascii=False).encode()
+                text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+                data = text.encode()
                 try:
                     self.send_response(status)
                     for k, v in {"Content-Type": "application/json", **headers}.items():
@@ -188,9 +192,19 @@ class FakeLLM:
         if behaviour == "404" or (self.models is not None and req.get("model") not in self.models):
             return 404, {}, _error(f"The model `{req.get('model')}` does not exist", "invalid_request_error")
         if behaviour == "reject-mode":
-            return 400, {}, _error(f"This response_format type is unavailable now ({mode})", "invalid_request_error")
+            if self.reject_status == 422:  # FastAPI's validation error body
+                detail = {"loc": ["body", "response_format"], "msg": "unsupported", "type": "value_error"}
+                return 422, {}, {"detail": [detail]}
+            message = f"This response_format type is unavailable now ({mode})"
+            return 400, {}, _error(message, "invalid_request_error")
         if behaviour == "400":  # what some providers answer to content they refuse, in any mode
             return 400, {}, _error("Content Exists Risk", "invalid_request_error")
+        if behaviour == "402":  # DeepSeek: the account has no credit left
+            return 402, {}, _error("Insufficient Balance", "unknown_error", "invalid_request_error")
+        if behaviour == "html":  # a base URL that points at a web site (a SPA answers every path with 200)
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, "<!doctype html><title>Welcome</title>"
+        if behaviour == "no-choices":
+            return 200, {}, _error("upstream provider error", "server_error")
         return self._within_cap(behaviour, mode, req, paper_id)
 
     def _within_cap(

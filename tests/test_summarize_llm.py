@@ -278,3 +278,54 @@ def test_progress_bar_on_a_terminal(
     assert r.done == 6
     err = capsys.readouterr().err
     assert "6/6" in err and "0 failed" in err and "in flight" in err and "tok" in err
+
+
+def test_a_web_page_instead_of_an_api_stops_at_once(small_store: Path) -> None:
+    fake = FakeLLM().start()
+    try:
+        fake.script(*["html"] * 20)  # a base URL without /v1 on a host whose web site answers every path
+        with pytest.raises(SummarizeError) as e:
+            run(settings(fake, small_store, **{"llm.max_concurrency": 2}))
+        assert str(e.value) == (
+            f"{fake.url} answered with a text/html page, not a Chat Completions response; check the base URL "
+            "(it usually ends in /v1)"
+        )
+        assert 1 <= fake.calls <= 2
+    finally:
+        fake.stop()
+    with Store.open(small_store) as store:
+        assert store.failures([p["id"] for p in SEED[:6]], "Chinese", "deepseek-chat", "summary-v1") == {}
+
+
+def test_an_answer_without_choices_is_retried_not_corrected(fake_llm: FakeLLM, small_store: Path) -> None:  # noqa: F811
+    once, always = SEED[3]["id"], SEED[4]["id"]
+    fake_llm.for_paper(once, "no-choices")
+    fake_llm.for_paper(always, *["no-choices"] * 3)
+    r = run(settings(fake_llm, small_store), max_transport_attempts=3)
+    assert (r.done, r.failed) == (5, 1)
+    assert len(fake_llm.calls_for(once)) == 2 and stored(small_store, once) == reference_fields(once)
+    assert [c.messages for c in fake_llm.calls_for(always)] == [fake_llm.calls_for(always)[0].messages] * 3
+    assert r.failures == [(always, "no completion in the answer: upstream provider error (gave up after 3 attempts)")]
+
+
+def test_no_credit_left_stops_at_once(seed_store: Path) -> None:  # noqa: F811
+    fake = FakeLLM().start()
+    try:
+        fake.script(*["402"] * 200)
+        with pytest.raises(SummarizeError) as e:
+            run(settings(fake, seed_store, **{"llm.max_concurrency": 4}))
+        assert str(e.value) == f"{fake.url} refused to serve the request (402): Insufficient Balance"
+        assert 1 <= fake.calls <= 4  # not one futile call per paper
+    finally:
+        fake.stop()
+
+
+def test_mode_ladder_on_a_server_that_answers_422(small_store: Path) -> None:
+    fake = FakeLLM(reject_modes={"json_schema", "tools"}, reject_status=422).start()
+    try:
+        r = run(settings(fake, small_store))
+        assert (r.done, r.failed) == (6, 0)
+        with Store.open(small_store) as store:
+            assert store.get_mode(fake.url, "deepseek-chat") == "json_object"
+    finally:
+        fake.stop()

@@ -250,6 +250,13 @@ class OpenAISummarizer:
             except openai.APIConnectionError as e:
                 raise _Retryable(self._clean(str(e.__cause__ or e)), None, connect=True) from None
             self._reached = True
+            if not isinstance(resp, ChatCompletion):  # the SDK hands back the text of a non-JSON 200 answer
+                raise SummarizeError(
+                    f"{self.base_url} answered with {_media_type(resp)}, not a Chat Completions response; "
+                    "check the base URL (it usually ends in /v1)"
+                )
+            if not resp.choices:  # a proxy's error with status 200 ({"error": ...}): nothing the model wrote
+                raise _Retryable(f"no completion in the answer: {self._clean(_body_error(resp))}", None)
             limiter.succeeded()
         if resp.usage is not None:
             usage.prompt_tokens += resp.usage.prompt_tokens or 0
@@ -260,13 +267,15 @@ class OpenAISummarizer:
         code = e.status_code
         if code in (401, 403):
             return SummarizeError(f"the API key was rejected by {self.base_url} ({code}); set OPENAI_API_KEY")
+        if code == 402:  # no credit left (DeepSeek's "Insufficient Balance"): no paper can succeed
+            return SummarizeError(f"{self.base_url} refused to serve the request (402): {self._clean(_message(e))}")
         if code == 404:
             return SummarizeError(
                 f"{self.base_url} does not know model {self.model!r} (404); set MODEL_NAME or --model "
                 "(or check the base URL)"
             )
         message = self._clean(_message(e))
-        if code == 400:
+        if code in (400, 422):  # 422: FastAPI-based servers reject a request field they do not know
             return _ModeRejected(mode, message)
         if code == 429 or code == 408 or code >= 500:
             return _Retryable(f"HTTP {code}: {message}", retry_after(e.response.headers))
@@ -287,6 +296,18 @@ class OpenAISummarizer:
         """Server text for a stored failure reason: one line, short, never the key."""
         text = " ".join(text.split())[:300]
         return text.replace(self._key, "***") if self._key else text
+
+
+def _media_type(body: object) -> str:
+    """What came back instead of a completion, for the error line."""
+    return "a text/html page" if str(body).lstrip().startswith("<") else "an unexpected body"
+
+
+def _body_error(resp: ChatCompletion) -> str:
+    err = getattr(resp, "error", None)  # extra fields are kept on the SDK's models
+    if isinstance(err, dict) and err.get("message"):
+        return str(err["message"])
+    return "the answer has no choices"
 
 
 def _message(e: openai.APIStatusError) -> str:
