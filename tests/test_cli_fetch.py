@@ -184,7 +184,8 @@ def test_an_invalid_setting_exits_2_with_one_line(tmp_path: Path) -> None:
     bad.write_text("[arxiv]\ndelay_seconds = -1\n")
     result = cli("fetch", "--config", str(bad))
     assert result.exit_code == 2
-    assert result.stderr == "error: invalid setting arxiv.delay_seconds: Input should be greater than or equal to 0\n"
+    assert result.stderr == (f"error: invalid setting arxiv.delay_seconds in {bad}: "
+                             "Input should be greater than or equal to 0\n")  # fmt: skip
 
 
 # ---------------------------------------------------------------- status

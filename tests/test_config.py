@@ -102,3 +102,26 @@ def test_unknown_key_and_wrong_type_are_named(tmp_path: Path) -> None:
 def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="config file not found"):
         load_settings(tmp_path / "nope.toml", environ={})
+
+
+@pytest.mark.parametrize("value", ["5", "[1, 2]", '["cs.LG", 3]', "true"])
+def test_categories_of_the_wrong_type_are_a_clear_error(tmp_path: Path, value: str) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f"categories = {value}\n")
+    with pytest.raises(ConfigError, match=r"^invalid setting categories in .*c\.toml: expected category codes"):
+        load_settings(cfg, environ={})
+
+
+def test_a_bad_environment_variable_is_named() -> None:
+    """The user set ARXIV_DIGEST_DELAY, not 'arxiv.delay_seconds': the message names what they typed."""
+    with pytest.raises(ConfigError, match=r"^invalid setting arxiv\.delay_seconds \(from ARXIV_DIGEST_DELAY\): "):
+        load_settings(environ={"ARXIV_DIGEST_DELAY": "soon"})
+    with pytest.raises(ConfigError, match=r"\(from SMTP_PORT\)"):
+        load_settings(environ={"SMTP_PORT": "twenty-five"})
+
+
+def test_a_bad_file_value_names_the_file(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[arxiv]\ndelay_seconds = "soon"\n')
+    with pytest.raises(ConfigError, match=r"^invalid setting arxiv\.delay_seconds in .*c\.toml: "):
+        load_settings(cfg, environ={})

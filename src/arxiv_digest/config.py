@@ -137,6 +137,8 @@ class Settings(_Section):
     @field_validator("categories", mode="before")
     @classmethod
     def _categories(cls, v: Any) -> list[str]:
+        if not (isinstance(v, str) or (isinstance(v, list) and all(isinstance(c, str) for c in v))):
+            raise ValueError('expected category codes, e.g. ["cs.LG", "stat.ML"] or "cs.LG, stat.ML"')
         return parse_categories(v)
 
     @property
@@ -218,13 +220,14 @@ def load_settings(
     """
     environ = dict(os.environ) if environ is None else environ
     tree: dict[str, Any] = {}
+    if config_path is None and Path(CONFIG_FILENAME).is_file():
+        config_path = Path(CONFIG_FILENAME)
     if config_path is not None:
         if not config_path.is_file():
             raise ConfigError(f"config file not found: {config_path}")
         tree = _read_toml(config_path)
-    elif Path(CONFIG_FILENAME).is_file():
-        tree = _read_toml(Path(CONFIG_FILENAME))
-    tree = _merge(tree, _env_layer(environ))
+    env = _env_layer(environ)
+    tree = _merge(tree, env)
     flags: dict[str, Any] = {}
     for dotted, value in (overrides or {}).items():
         if value is not None:
@@ -236,10 +239,31 @@ def load_settings(
         raise
     except ValidationError as e:
         err = e.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "config"
-        msg = err["msg"]
+        loc = [str(p) for p in err["loc"]]
+        where = ".".join(loc) or "config"
+        msg = err["msg"].removeprefix("Value error, ")
         # pydantic wraps our own errors raised inside validators; surface their text
         ctx = err.get("ctx", {}).get("error")
         if isinstance(ctx, InvalidCategory):
             raise InvalidCategory(str(ctx)) from None
-        raise ConfigError(f"invalid setting {where}: {msg}") from None
+        raise ConfigError(f"invalid setting {where}{_origin(loc, env, flags, config_path)}: {msg}") from None
+
+
+def _origin(loc: list[str], env: dict[str, Any], flags: dict[str, Any], config_path: Path | None) -> str:
+    """Where the bad value came from, in the user's own terms: ' (from VAR)', ' in FILE', or '' (a flag)."""
+
+    def given(tree: dict[str, Any]) -> bool:
+        node: Any = tree
+        for key in loc:
+            if not isinstance(node, dict) or key not in node:
+                return False
+            node = node[key]
+        return True
+
+    if given(flags):
+        return ""
+    if given(env):
+        dotted = ".".join(loc)
+        var = next((v for v, d in ENV_VARS.items() if d == dotted or dotted.startswith(d + ".")), None)
+        return f" (from {var})" if var else ""
+    return f" in {config_path}" if config_path is not None else ""
