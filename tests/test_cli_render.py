@@ -109,6 +109,16 @@ def test_import_malformed_line(tmp_path: Path) -> None:
         assert [d.isoformat() for d in s.announced_dates()] == ["2026-01-27"]
 
 
+def test_import_says_how_many_failure_placeholders_stay_pending(tmp_path: Path) -> None:
+    rec = {"id": "2601.00001", "categories": ["cs.LG"], "authors": ["A"], "title": "T", "comment": None,
+           "summary": "S", "AI": dict.fromkeys(("tldr", "motivation", "method", "result", "conclusion"), "Error")}
+    path = tmp_path / "2026-01-27_AI_enhanced_English.jsonl"
+    path.write_text(json.dumps(rec) + "\n", "utf-8")
+    r = run("import", str(path))
+    assert r.exit_code == 0, r.output
+    assert r.stdout == f"{path}: 2026-01-27, 1 paper (1 new), 0 summaries, 1 failure placeholder left pending\n"
+
+
 def test_import_bad_file_name(tmp_path: Path) -> None:
     path = tmp_path / "history.jsonl"
     path.write_text("", "utf-8")

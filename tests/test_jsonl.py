@@ -167,3 +167,30 @@ def test_sections_follow_first_category_and_line_order(tmp_path: Path) -> None:
     toc = "- [cs.LG](#cs.LG) [Total: 1]\n- [stat.ML](#stat.ML) [Total: 1]\n- [cs.CV](#cs.CV) [Total: 1]\n"
     assert toc in md
     assert md.index("[1] [2602.00001]") < md.index("[2] [2602.00003]") < md.index("[3] [2602.00002]")
+
+
+# What daily-arXiv-ai-enhanced writes into `AI` when its LLM call fails (its enhance.py, several versions).
+TOOL_PLACEHOLDERS = [
+    {"tldr": "Summary generation failed", "motivation": "Motivation analysis unavailable",
+     "method": "Method extraction failed", "result": "Result analysis unavailable",
+     "conclusion": "Conclusion extraction failed"},
+    dict.fromkeys(("tldr", "motivation", "method", "result", "conclusion"), "Error"),
+    dict.fromkeys(("tldr", "motivation", "method", "result", "conclusion"), "Processing failed"),
+]  # fmt: skip
+
+
+def test_the_tools_failure_placeholders_are_not_imported_as_summaries(
+    tmp_path: Path, exported: tuple[Path, Path]
+) -> None:
+    lines = [json.loads(x) for x in exported[1].read_text("utf-8").splitlines()]
+    for rec, ai in zip(lines, TOOL_PLACEHOLDERS, strict=False):
+        rec["AI"] = ai
+    lines[3]["AI"]["method"] = "Method extraction failed"  # a partial answer merged with the defaults
+    path = _write(tmp_path / exported[1].name, [json.dumps(rec, ensure_ascii=False) for rec in lines])
+    with Store.open(tmp_path / "fresh") as s:
+        (r,) = import_files(s, [path])
+        assert (r.papers, r.summaries, r.placeholders) == (131, 127, 4)
+        md = render_markdown(s.load_day(SEED_DAY, SEED_CATEGORIES, "Chinese"))
+    assert md.count("摘要生成中（尚未完成），以下为原文摘要。") == 4
+    for text in ("Summary generation failed", "extraction failed", "Processing failed", "TL;DR: Error"):
+        assert text not in md

@@ -69,7 +69,10 @@ def import_(
         with open_store(s, write=True) as store:
             for r in import_files(store, paths):
                 papers = f"{r.papers} paper{'' if r.papers == 1 else 's'}"
-                out.print(f"{r.path}: {r.day}, {papers} ({r.new_papers} new), {r.summaries} summaries", markup=False)
+                pending = (f", {r.placeholders} failure placeholder{'' if r.placeholders == 1 else 's'} left pending"
+                           if r.placeholders else "")  # fmt: skip
+                out.print(f"{r.path}: {r.day}, {papers} ({r.new_papers} new), {r.summaries} summaries{pending}",
+                          markup=False)  # fmt: skip
 
 
 def _print_run(r: RunReport) -> None:

@@ -25,6 +25,12 @@ AI_FIELDS = ("tldr", "motivation", "method", "result", "conclusion")
 # Imported summaries share one key per language, so importing a file again replaces rather than adds.
 IMPORT_MODEL = "imported"
 IMPORT_PROMPT_VERSION = "jsonl"
+# What daily-arXiv-ai-enhanced writes into `AI` when its LLM call failed (its enhance.py, over versions;
+# a partial answer is merged with the per-field defaults). Never content: such a paper imports as pending.
+TOOL_PLACEHOLDERS = frozenset({
+    "Error", "Processing failed", "Summary generation failed", "Motivation analysis unavailable",
+    "Method extraction failed", "Result analysis unavailable", "Conclusion extraction failed",
+})  # fmt: skip
 
 _NAME_RE = re.compile(r"^(?P<day>\d{4}-\d{2}-\d{2})(?:_AI_enhanced_(?P<lang>[^/\\]+))?\.jsonl$")
 
@@ -77,12 +83,14 @@ class ImportResult:
     papers: int  # lines read
     new_papers: int  # papers the store did not have yet
     summaries: int
+    placeholders: int = 0  # lines whose `AI` holds the tool's failure placeholders: imported as pending
 
 
 @dataclass
 class _Line:
     paper: Paper
     summary: Summary | None
+    placeholder: bool = False  # `AI` was the tool's failure text, not a summary
 
 
 def parse_name(path: Path) -> tuple[date, str | None]:
@@ -115,14 +123,17 @@ def _text(obj: dict[str, Any], key: str, required: bool = True) -> str | None:
     return v
 
 
-def _summary(ai: Any) -> Summary | None:
-    """The `AI` object as a Summary; None when a field is blank (the paper then shows as pending)."""
+def _summary(ai: Any) -> tuple[Summary | None, bool]:
+    """The `AI` object as a Summary; None when a field is blank or the tool's failure placeholder (the
+    paper then shows as pending). The flag says it was a placeholder."""
     if not isinstance(ai, dict):
         raise ValueError("'AI' must be an object")
     fields = {f: _text(ai, f) for f in AI_FIELDS}
+    if any((v or "").strip() in TOOL_PLACEHOLDERS for v in fields.values()):
+        return None, True
     if any(not (v or "").strip() for v in fields.values()):
-        return None
-    return Summary.model_validate(fields)
+        return None, False
+    return Summary.model_validate(fields), False
 
 
 def parse_line(text: str, enhanced: bool) -> _Line:
@@ -144,7 +155,8 @@ def parse_line(text: str, enhanced: bool) -> _Line:
     )  # fmt: skip
     if enhanced and "AI" not in obj:
         raise ValueError("missing 'AI' in an AI-enhanced file")
-    return _Line(paper, _summary(obj["AI"]) if "AI" in obj else None)
+    summary, placeholder = _summary(obj["AI"]) if "AI" in obj else (None, False)
+    return _Line(paper, summary, placeholder)
 
 
 def _read(path: Path, enhanced: bool) -> list[_Line]:
@@ -168,7 +180,9 @@ def import_file(store: Store, path: Path) -> ImportResult:
     first category, position = line order) and, from an AI-enhanced file, summaries of kind "imported".
 
     Idempotent: papers already stored are kept as they are (arXiv's own data is the authority), an
-    announcement is added once, and a summary replaces the one a previous import of that language wrote."""
+    announcement is added once, and a summary replaces the one a previous import of that language wrote.
+    The tool's failure placeholders ("Summary generation failed", "Error") are not summaries: those papers
+    are listed as pending, so their summaries can be made here."""
     day, language = parse_name(path)
     lines = _read(path, enhanced=language is not None)
     ids = [ln.paper.id for ln in lines]
@@ -185,7 +199,7 @@ def import_file(store: Store, path: Path) -> ImportResult:
                 kept = StoredSummary(ln.summary, "imported", language, IMPORT_MODEL, IMPORT_PROMPT_VERSION)
                 store.put_summary(ln.paper.id, kept)
                 n_sum += 1
-    return ImportResult(path, day, len(lines), len(new), n_sum)
+    return ImportResult(path, day, len(lines), len(new), n_sum, sum(ln.placeholder for ln in lines))
 
 
 def import_files(store: Store, paths: list[Path]) -> Iterator[ImportResult]:
