@@ -230,6 +230,22 @@ def test_starttls_required_but_not_offered(store: Store, tmp_path: Path, inbox: 
         send_digest(make_settings(tmp_path, port, security="starttls"), store, DAY)
 
 
+def test_login_on_a_server_without_auth_says_so(store: Store, tmp_path: Path) -> None:
+    box = Inbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())  # no authenticator: no AUTH offered
+    controller.start()
+    try:
+        with pytest.raises(EmailError) as e:
+            send_digest(make_settings(tmp_path, controller.port), store, DAY)
+        assert str(e.value) == (
+            f"SMTP server 127.0.0.1:{controller.port} does not offer AUTH; set email.security to 'starttls' or "
+            "'ssl', or leave email.user (SMTP_USER) unset for a relay that needs no login"
+        )
+        assert box.mails == []
+    finally:
+        controller.stop()
+
+
 def _server_tls(certificate: tuple[Path, Path]) -> ssl.SSLContext:
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(*certificate)

@@ -206,6 +206,11 @@ def _deliver(cfg: EmailSettings, host: str, port: int, password: str | None, msg
         if cfg.security == "starttls":
             smtp.starttls(context=tls)
         if cfg.user:
+            smtp.ehlo_or_helo_if_needed()
+            if not smtp.has_extn("auth"):  # smtplib would say "not supported", which reads like STARTTLS's error
+                tls_hint = "set email.security to 'starttls' or 'ssl', or " if cfg.security == "none" else ""
+                raise EmailError(f"SMTP server {host}:{port} does not offer AUTH; {tls_hint}leave email.user "
+                                 "(SMTP_USER) unset for a relay that needs no login")  # fmt: skip
             if cfg.security == "none":
                 log.warning("logging in to %s:%s without TLS: the password crosses the network in clear", host, port)
             smtp.login(cfg.user, password or "")
