@@ -110,3 +110,27 @@ def test_top_picks_only_when_enabled_and_scored(tmp_path: Path, store: Store, se
     assert "[6]" not in head  # top_k = 2
     assert "[8]" not in head  # a score without a reason is not a pick: we always say why
     assert "<div id=toc></div>" + rest == ref.decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("language", "marker"),
+    [("zh", "摘要生成中（尚未完成），以下为原文摘要。"), ("简体中文", "摘要生成中（尚未完成），以下为原文摘要。"),
+     ("Japanese", "要約は準備中です。以下は原文のアブストラクトです。"), ("ja", "要約は準備中です。以下は原文のアブストラクトです。"),
+     ("German", "Zusammenfassung ausstehend - hier das Abstract.")],
+)  # fmt: skip
+def test_pending_marker_in_the_readers_language_however_it_is_spelled(
+    tmp_path: Path, seed_papers: list[dict[str, Any]], language: str, marker: str
+) -> None:
+    s = Store.open(tmp_path / "data")
+    fill_seed(s, seed_papers[:2], summarized=False)
+    md = render_markdown(s.load_day(SEED_DAY, SEED_CATEGORIES, language))
+    assert md.count(f"{marker}\n\nAbstract: ") == 2
+
+
+def test_markdown_and_site_use_the_same_words() -> None:
+    from arxiv_digest.render.html import _UI, ui_text
+    from arxiv_digest.render.markdown import EXTRACTIVE, PENDING
+
+    for language, words in _UI.items():
+        assert PENDING[language] == words["pending"] and EXTRACTIVE[language] == f"*{words['extractive']}*"
+    assert ui_text("zh-CN")["lang"] == "zh-Hans" and ui_text("ja")["pending"] == PENDING["japanese"]

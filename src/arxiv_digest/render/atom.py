@@ -14,7 +14,7 @@ from datetime import UTC, datetime, time
 from lxml import etree
 
 from ..models import DayDigest, DayEntry
-from .markdown import EXTRACTIVE, localized, pending_marker
+from .markdown import EXTRACTIVE, language_key, localized, pending_marker
 from .sections import build_sections
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -81,7 +81,7 @@ def render_atom(digest: DayDigest) -> bytes:
     """The day's feed as UTF-8 XML."""
     cats = ", ".join(digest.categories)
     day_stamp = _stamp(datetime.combine(digest.date, time()))
-    lang = _LANG_TAGS.get(digest.language.strip().lower())
+    lang = _LANG_TAGS.get(language_key(digest.language))
     feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
     if lang:
         feed.set("{http://www.w3.org/XML/1998/namespace}lang", lang)

@@ -28,6 +28,7 @@ from ..config import Settings, taxonomy
 from ..errors import RenderError
 from ..models import DayDigest, DayEntry
 from ..store import Store
+from .markdown import language_key
 from .output import atomic_dir
 from .sections import build_sections, top_picks
 
@@ -70,7 +71,7 @@ _UI: dict[str, dict[str, str]] = {
 
 def ui_text(language: str) -> dict[str, str]:
     """The page's words for the reader's language (English when we have no translation)."""
-    words = _UI.get(language.strip().lower())
+    words = _UI.get(language_key(language))
     return words if words is not None else {**_UI["english"], "lang": ""}  # unknown: no lang attribute
 
 

@@ -10,21 +10,49 @@ from __future__ import annotations
 from ..models import DayDigest, DayEntry
 from .sections import build_sections, top_picks
 
-# Markers in the reader's language; English for any language without its own line.
+# Markers in the reader's language; English for any language without its own line. The site says the
+# same words (render/html.py; a test keeps them equal).
 PENDING = {
     "chinese": "摘要生成中（尚未完成），以下为原文摘要。",
     "english": "Summary pending - showing the abstract.",
+    "japanese": "要約は準備中です。以下は原文のアブストラクトです。",
+    "korean": "요약 준비 중 - 원문 초록을 표시합니다.",
+    "french": "Résumé en attente - voici le résumé original.",
+    "german": "Zusammenfassung ausstehend - hier das Abstract.",
+    "spanish": "Resumen pendiente - se muestra el abstract.",
 }
-PENDING_REASON = {"chinese": "（上次失败：{}）", "english": " (last attempt failed: {})"}
+PENDING_REASON = {
+    "chinese": "（上次失败：{}）", "english": " (last attempt failed: {})", "japanese": "（前回の失敗：{}）",
+    "korean": " (지난 시도 실패: {})", "french": " (dernière tentative échouée : {})",
+    "german": " (letzter Versuch fehlgeschlagen: {})", "spanish": " (último intento fallido: {})",
+}  # fmt: skip
 EXTRACTIVE = {
     "chinese": "*抽取式摘要（离线生成，摘自英文原文，非大模型总结）*",
     "english": "*Extractive summary (offline, English): sentences from the abstract, not an LLM summary.*",
+    "japanese": "*抽出型要約（オフライン・英語）：LLM による要約ではありません*",
+    "korean": "*추출 요약 (오프라인, 영어): LLM 요약이 아닙니다*",
+    "french": "*Résumé extractif (hors ligne, anglais) : phrases de l'abstract, pas un résumé LLM.*",
+    "german": "*Extraktive Zusammenfassung (offline, Englisch): Sätze aus dem Abstract, kein LLM.*",
+    "spanish": "*Resumen extractivo (sin conexión, inglés): frases del abstract, no un resumen LLM.*",
 }
 TOP_PICKS = {"chinese": "为你推荐", "english": "Top picks for you"}
+# Other spellings of LANGUAGE (the summarizer's language check accepts them too) -> the tables' key.
+_ALIASES = {
+    "zh": "chinese", "zh-cn": "chinese", "zh-hans": "chinese", "中文": "chinese", "简体中文": "chinese",
+    "汉语": "chinese", "mandarin": "chinese", "en": "english", "ja": "japanese", "日本語": "japanese",
+    "ko": "korean", "한국어": "korean", "fr": "french", "français": "french", "de": "german", "deutsch": "german",
+    "es": "spanish", "español": "spanish",
+}  # fmt: skip
+
+
+def language_key(language: str) -> str:
+    """'zh', '中文' or 'Chinese' -> 'chinese': how the word tables are keyed."""
+    key = language.strip().lower()
+    return _ALIASES.get(key, key)
 
 
 def localized(table: dict[str, str], language: str) -> str:
-    return table.get(language.strip().lower(), table["english"])
+    return table.get(language_key(language), table["english"])
 
 
 def brief_reason(reason: str, limit: int = 120) -> str:
