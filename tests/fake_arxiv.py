@@ -55,8 +55,13 @@ class Day:
         return [p.paper.id for p in self.papers]
 
 
+def _in(category: str, cats: list[str]) -> bool:
+    """Is `category` served by a feed or listing of `cats`? An archive (astro-ph, cond-mat) serves its own."""
+    return any(category == c or category.startswith(c + ".") for c in cats)
+
+
 def _type_for(dp: DayPaper, cats: list[str]) -> str:
-    cross = dp.paper.categories[0] not in cats
+    cross = not _in(dp.paper.categories[0], cats)
     if dp.kind == "new":
         return "cross" if cross else "new"
     return "replace-cross" if cross else "replace"
@@ -67,7 +72,7 @@ _TYPE_ORDER = {"new": 0, "cross": 1, "replace": 2, "replace-cross": 3}
 
 def feed_items(day: Day, cats: list[str]) -> list[tuple[DayPaper, str]]:
     """What a combined feed for `cats` lists: each paper once, new before cross before replacements."""
-    items = [(dp, _type_for(dp, cats)) for dp in day.papers if set(dp.paper.categories) & set(cats)]
+    items = [(dp, _type_for(dp, cats)) for dp in day.papers if any(_in(c, cats) for c in dp.paper.categories)]
     return sorted(items, key=lambda it: _TYPE_ORDER[it[1]])
 
 
@@ -214,11 +219,11 @@ def listing_page(day: Day, cat: str) -> bytes:
                                                     "Replacement submissions": []}  # fmt: skip
     for dp in day.papers:
         p = dp.paper
-        if cat not in p.categories:
+        if not any(_in(c, [cat]) for c in p.categories):
             continue
         if dp.kind == "replace":
             sections["Replacement submissions"].append((p, "          (replaced)\n"))
-        elif p.categories[0] == cat:
+        elif _in(p.categories[0], [cat]):
             sections["New submissions"].append((p, ""))
         else:
             sections["Cross submissions"].append((p, f"          (cross-list from {p.categories[0]})\n"))

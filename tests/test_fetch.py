@@ -326,3 +326,26 @@ def test_selection_prefers_the_papers_own_listing() -> None:
     (pick,) = select(items[:1], ["cs.LG"], cross_lists=True, replacements=False)
     assert (pick.section, pick.is_cross) == ("cs.LG", True)
     assert select(items[:1], ["cs.LG"], cross_lists=False, replacements=False) == []
+
+
+@pytest.mark.parametrize("use_listing", [False, True])
+def test_an_archive_follows_its_subcategories(
+    fake: FakeArxiv, store: Store, client: ArxivClient, use_listing: bool
+) -> None:
+    """`cond-mat` is a valid category to follow (it is in the taxonomy, and rss/cond-mat serves every
+    cond-mat.* paper): its papers are taken, grouped under their own primary category."""
+    subs = ["cond-mat.soft", "cond-mat.str-el"]
+    fake.set_day(synthetic_day(12, subs, cross_in=2, outside="quant-ph"))
+    report = run(fake, store, client, categories=["cond-mat"], use_listing=use_listing)
+    assert report.status == "stored" and report.fallback is None
+    assert report.sections == {"cond-mat.soft": 6, "cond-mat.str-el": 6}
+    report = run(fake, store, client, categories=["cond-mat"], use_listing=use_listing, arxiv__cross_lists=True)
+    assert report.sections == {"cond-mat": 2} and report.cross_lists == 2
+
+
+def test_an_alias_is_the_same_category() -> None:
+    """math.IT is an alias of cs.IT: arXiv lists such papers as cs.IT."""
+    item = Announcement("2601.00001", 1, "T", ["A"], "X", ["cs.IT", "eess.SP"], "new", 1)
+    (pick,) = select([item], ["math.IT"], cross_lists=False, replacements=False)
+    assert (pick.section, pick.is_cross) == ("cs.IT", False)
+    assert inconsistency(DAY, ["math.IT"], [item], ["math.IT"]) is None

@@ -8,6 +8,7 @@
 2. Selection (the reference digest's): new submissions and cross-lists whose PRIMARY category is followed,
    grouped under it; `arxiv.cross_lists` adds papers cross-listed INTO a followed category (grouped under
    that category, marked as cross-lists); `arxiv.replacements` adds replacements. Each paper once.
+   Following an archive (astro-ph, cond-mat) follows its subcategories; an alias (math.IT) its twin (cs.IT).
    A paper announced on an earlier stored day is never listed as new again.
 3. Metadata: the query API in `id_list` batches of up to 100, only for papers not stored at this version.
    The API is the authority for metadata; the feed keeps the announce type and position. An id the API
@@ -33,7 +34,7 @@ from ..models import Announcement, Paper
 from ..store import AnnouncementRow, Store
 from .api import parse_api
 from .http import ArxivClient, short_url
-from .listing import parse_listing
+from .listing import parse_listing, within
 from .rss import parse_rss
 from .sample import sample_settings, serve_sample
 
@@ -175,8 +176,7 @@ def inconsistency(
         return "the feed has no readable pubDate"
     if feed_cats and {c.lower() for c in feed_cats} != {c.lower() for c in cats}:
         return f"the feed covers {'+'.join(feed_cats)}, not {'+'.join(cats)}"
-    followed = set(cats)
-    strays = [it.arxiv_id for it in items if not followed & set(it.categories)]
+    strays = [it.arxiv_id for it in items if not any(_followed(c, cats) for c in it.categories)]
     if strays:
         return f"{len(strays)} feed items are in none of {', '.join(cats)} (e.g. {strays[0]})"
     return None
@@ -208,16 +208,15 @@ def _body(client: ArxivClient, url: str, expect: Literal["xml", "html"]) -> byte
 
 def select(items: list[Announcement], cats: list[str], cross_lists: bool, replacements: bool) -> list[Pick]:
     """The papers of the digest, each once, in the order they were first announced."""
-    followed = set(cats)
     best: dict[str, Pick] = {}
     for it in items:
         if it.announce_type in _REPLACE and not replacements:
             continue
-        if it.primary_category in followed:
-            pick = Pick(it, it.primary_category or "", is_cross=False)
+        if it.primary_category and _followed(it.primary_category, cats):
+            pick = Pick(it, it.primary_category, is_cross=False)
         elif cross_lists:
-            into = it.listing_category if it.listing_category in followed else None
-            into = into or next((c for c in it.categories if c in followed), None)
+            into = it.listing_category if it.listing_category in cats else None
+            into = into or next((f for c in it.categories if (f := _followed(c, cats))), None)
             if into is None:
                 continue
             pick = Pick(it, into, is_cross=True)
@@ -227,6 +226,11 @@ def select(items: list[Announcement], cats: list[str], cross_lists: bool, replac
         if prev is None or pick.rank < prev.rank:
             best[it.arxiv_id] = pick
     return list(best.values())
+
+
+def _followed(category: str, cats: list[str]) -> str | None:
+    """The followed category that `category` belongs to: itself, its alias, or its archive (astro-ph)."""
+    return next((c for c in cats if within(category, c)), None)
 
 
 def _drop_known(store: Store, picks: list[Pick], day: date) -> list[Pick]:

@@ -135,7 +135,7 @@ def _entry(
     if not title:
         raise _BadEntry(f"{arxiv_id}: no title")
     categories = _subjects(dd)
-    if kind == "replace" and category and categories and not _within(categories[0], category):
+    if kind == "replace" and category and categories and not within(categories[0], category):
         kind = "replace-cross"  # a replaced paper that is only cross-listed here
     return Announcement(
         arxiv_id=arxiv_id,
@@ -178,8 +178,10 @@ def _subjects(dd: lxml.html.HtmlElement) -> list[str]:
     return codes
 
 
-def _within(primary: str, category: str) -> bool:
-    """Is a paper with this primary listed natively (not as a cross-list) on `category`'s page?"""
+def within(primary: str, category: str) -> bool:
+    """Is `primary` `category` itself, an alias of it (math.IT = cs.IT) or, for an archive such as
+    astro-ph, one of its subcategories? Then a paper with this primary is listed natively (not as a
+    cross-list) on `category`'s page and feed."""
     primary, category = _ALIASES.get(primary, primary), _ALIASES.get(category, category)
     return primary == category or primary.startswith(category + ".")
 
