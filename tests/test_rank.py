@@ -212,9 +212,11 @@ class FakeEmbeddings(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
-        if self.headers.get("Authorization") != f"Bearer {self.api_key}":
-            return self._reply(401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",
-                                               "code": "invalid_api_key"}})  # fmt: skip
+        presented = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+        if presented != self.api_key:  # echoing the key, as some servers do: the client must not repeat it
+            error = {"message": f"Incorrect API key provided: {presented}", "type": "invalid_request_error",
+                     "code": "invalid_api_key"}  # fmt: skip
+            return self._reply(401, {"error": error})
         data = []
         for i, text in enumerate(body["input"]):
             vec = _bag_of_words(text)

@@ -100,6 +100,7 @@ class OpenAIEmbedder:
 
         self._openai = openai
         self._client = openai.OpenAI(base_url=base_url, api_key=api_key or "unused", timeout=timeout, max_retries=2)
+        self._key = api_key  # scrubbed from error messages: some servers echo the key they were given
         self.model = model
         host = urlparse(base_url).netloc if base_url else "api.openai.com"
         self.name = f"openai/{model}@{host}"
@@ -111,7 +112,8 @@ class OpenAIEmbedder:
             try:
                 resp = self._client.embeddings.create(model=self.model, input=batch)
             except self._openai.OpenAIError as e:
-                raise EmbeddingFailed(f"embedding endpoint {self._client.base_url} failed: {_brief(e)}") from None
+                brief = _brief(e).replace(self._key, "***") if self._key else _brief(e)
+                raise EmbeddingFailed(f"embedding endpoint {self._client.base_url} failed: {brief}") from None
             data = sorted(resp.data, key=lambda d: d.index)
             if len(data) != len(batch):
                 raise EmbeddingFailed(f"embedding endpoint returned {len(data)} vectors for {len(batch)} texts")
