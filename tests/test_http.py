@@ -158,6 +158,20 @@ def test_gives_up_with_the_url_retry_count_and_status() -> None:
                       "gave up after 2 retries in 10.0 s (max_retry_seconds=12)")  # fmt: skip
 
 
+def test_the_retry_budget_is_for_the_whole_fetch_not_each_request() -> None:
+    """max_retry_seconds bounds the TOTAL retrying of a fetch: a flaky arXiv cannot stretch a fetch of
+    7 requests to 7 times the budget."""
+    t = FakeTime()
+    busy = httpx.Response(503, headers={"Retry-After": "7"})
+    with mock_client(scripted(busy, ok(), busy, ok(), t=t), t, delay_seconds=0.0, max_retry_seconds=10.0) as client:
+        assert client.get(URL).retries == 1  # 7 s of the 10 s budget
+        with pytest.raises(ArxivHTTPError) as exc:
+            client.get(URL)  # another 7 s would make 14
+    assert t.sleeps == [7.0]
+    assert str(exc.value) == (f"arXiv kept failing for {URL}: HTTP 503 (Retry-After 7 s); gave up after 0 retries "
+                              "in 0.0 s (7.0 s of retrying before; max_retry_seconds=10)")  # fmt: skip
+
+
 def test_retry_after_beyond_the_budget_gives_up_at_once() -> None:
     t = FakeTime()
     with (

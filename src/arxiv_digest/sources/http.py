@@ -4,8 +4,9 @@ arXiv's terms for its legacy interfaces (RSS, query API, listings): one connecti
 at least `delay_seconds` (3 s by default) between requests, and a descriptive User-Agent. The spacing is
 measured from the END of the previous request, as arxiv.py does, so a slow answer never lets the next
 request start early. Transient failures (timeouts, connection errors, 5xx, 429) are retried with
-exponential backoff and full jitter, honouring `Retry-After`, until `max_retry_seconds` is used up; then
-one clear error names the URL and how often we retried.
+exponential backoff and full jitter, honouring `Retry-After`, until `max_retry_seconds` is used up: one
+budget for the client's whole life (one fetch), not per request. Then one clear error names the URL and
+how often we retried.
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ class ArxivClient:
         self._last_end: float | None = None
         self.requests = 0  # every HTTP attempt, retries included
         self.retries = 0
+        self.retry_seconds = 0.0  # time spent in requests that needed retries: counts against max_retry_seconds
         self._http = httpx.Client(
             headers={"User-Agent": self.user_agent},
             timeout=settings.timeout_seconds,
@@ -153,7 +155,7 @@ class ArxivClient:
             except _Retry as r:
                 wait = self._backoff_wait(attempt, r.wait)
                 spent = self._clock() - started
-                if spent + wait > self.max_retry_seconds:
+                if self.retry_seconds + spent + wait > self.max_retry_seconds:
                     raise self._give_up(url, attempt, spent, r) from None
                 log.warning("retrying %s in %.1f s: %s", short_url(url), wait, r.reason)
                 attempt += 1
@@ -164,6 +166,8 @@ class ArxivClient:
                 redirects += 1
                 url = _redirect(answer, redirects)
                 continue
+            if attempt:
+                self.retry_seconds += self._clock() - started
             _check_type(answer, expect)
             return answer
 
@@ -207,9 +211,11 @@ class ArxivClient:
             self._sleep(remaining)
 
     def _give_up(self, url: str, attempt: int, spent: float, r: _Retry) -> ArxivError:
+        before = f"{self.retry_seconds:.1f} s of retrying before; " if self.retry_seconds else ""
         msg = (
             f"arXiv kept failing for {short_url(url)}: {r.reason}; gave up after {attempt} "
-            f"{'retry' if attempt == 1 else 'retries'} in {spent:.1f} s (max_retry_seconds={self.max_retry_seconds:g})"
+            f"{'retry' if attempt == 1 else 'retries'} in {spent:.1f} s "
+            f"({before}max_retry_seconds={self.max_retry_seconds:g})"
         )
         if r.status:
             return ArxivHTTPError(msg, url=url, retries=attempt, status=r.status)
