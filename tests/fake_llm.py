@@ -10,9 +10,9 @@ exact title in the prompt) it answers with their recorded Chinese fields, so the
 compared with the golden digest; for other papers it answers a generated Chinese summary.
 
 Behaviours (queue them with `script(...)` or `for_paper(id, ...)`):
-  ok, 400 (content refused), 402 (insufficient balance), 429, 500, 401, 403, 404, hang (held until the
-  server stops: the client times out), html (a 200 web page, as a wrong base URL gives), no-choices (a 200
-  JSON error without choices, as some proxies send),
+  ok, 400 (content refused), 402 (insufficient balance), 429, 500, 500-echo (the key in the message), 401,
+  403, 404, hang (held until the server stops: the client times out), html (a 200 web page, as a wrong base
+  URL gives), no-choices (a 200 JSON error without choices, as some proxies send),
   latex (unescaped LaTeX backslashes), fences, prose (text around the JSON), missing (no "method"),
   english (wrong language), truncated (cut inside the trailing keywords), truncated_early (cut inside
   "method"), refusal (the API's refusal field), apology (a plain-text refusal).
@@ -148,7 +148,8 @@ class FakeLLM:
                 if self.path == "/_fake/reset":
                     fake.reset_counts()
                     return self._send(200, {}, fake.stats())
-                self._send(*fake._respond(self.path, dict(self.headers), json.loads(body)))
+                headers = {k.lower(): v for k, v in self.headers.items()}  # httpx sends lower-case names
+                self._send(*fake._respond(self.path, headers, json.loads(body)))
 
             def do_GET(self) -> None:  # the counters, for a server running in another process (benchmark)
                 if self.path == "/_fake/stats":
@@ -185,7 +186,7 @@ class FakeLLM:
             self._cond.notify_all()
         if not path.endswith("/chat/completions"):
             return 404, {}, _error("not found", "invalid_request_error")
-        key = headers.get("Authorization", "").removeprefix("Bearer ")
+        key = headers.get("authorization", "").removeprefix("Bearer ")
         if behaviour in ("401", "403") or (self.api_key is not None and key != self.api_key):
             code = 403 if behaviour == "403" else 401
             return code, {}, _error(f"Incorrect API key provided: {key}", "invalid_request_error", "invalid_api_key")
@@ -199,6 +200,8 @@ class FakeLLM:
             return 400, {}, _error(message, "invalid_request_error")
         if behaviour == "400":  # what some providers answer to content they refuse, in any mode
             return 400, {}, _error("Content Exists Risk", "invalid_request_error")
+        if behaviour == "500-echo":  # a server error that repeats the request's key (a careless proxy)
+            return 500, {}, _error(f"upstream failed for Authorization: Bearer {key}", "server_error")
         if behaviour == "402":  # DeepSeek: the account has no credit left
             return 402, {}, _error("Insufficient Balance", "unknown_error", "invalid_request_error")
         if behaviour == "html":  # a base URL that points at a web site (a SPA answers every path with 200)

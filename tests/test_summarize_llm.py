@@ -217,6 +217,11 @@ def test_bad_key_stops_at_once_without_leaking_it(seed_store: Path) -> None:  # 
         fake.stop()
     db = b"".join(p.read_bytes() for p in seed_store.iterdir() if p.is_file())
     assert KEY.encode() not in db
+    fake = FakeLLM(api_key=KEY).start()  # the same server takes the right key
+    try:
+        assert run(settings(fake, seed_store)).done == 131
+    finally:
+        fake.stop()
 
 
 def test_unknown_model_stops_at_once(small_store: Path) -> None:
@@ -256,9 +261,11 @@ def test_failure_reasons_never_contain_the_key(small_store: Path) -> None:
     fake = FakeLLM().start()
     try:
         pid = SEED[0]["id"]
-        fake.for_paper(pid, *["500"] * 5)
+        fake.for_paper(pid, *["500-echo"] * 5)
         r = run(settings(fake, small_store), max_transport_attempts=2)
-        assert r.failed == 1 and "HTTP 500" in r.failures[0][1]
+        assert r.failed == 1 and r.failures[0][1] == (
+            "HTTP 500: upstream failed for Authorization: Bearer *** (gave up after 2 attempts)"
+        )
         with Store.open(small_store) as store:
             detail = json.loads(store.runs(1)[0]["detail"])
         assert detail["failed"] == 1 and KEY not in json.dumps(detail)
