@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -109,6 +111,26 @@ def test_next_days_run_retries_an_earlier_days_failures(
     assert sorted(c.paper_id or "" for c in llm.log) == sorted([bad, *(f"2601.{10000 + i:05d}" for i in range(6))])
     assert Path("arxiv-digest-site/2026-01-28.md").read_bytes() == REFERENCE.read_bytes()  # re-rendered whole
     assert Path("arxiv-digest-site/2026-01-29.md").read_text("utf-8").count("\n### [") == 6
+
+
+def test_an_earlier_failure_under_an_old_prompt_does_not_resummarize_its_day(
+    servers: tuple[FakeArxiv, FakeLLM], seed_papers: list[dict[str, Any]]
+) -> None:
+    """After an upgrade changes the prompt version, yesterday's leftover failure must not make the next run
+    pay again for yesterday's 130 papers that were summarized under the old prompt."""
+    arxiv, llm = servers
+    bad = seed_papers[7]["id"]
+    llm.for_paper(bad, "apology", "apology", "apology")
+    assert cli("run").exit_code == 1
+    with sqlite3.connect(Path(os.environ["ARXIV_DIGEST_DATA_DIR"]) / "arxiv-digest.db") as db:
+        for table in ("summaries", "summary_failures"):
+            db.execute(f"UPDATE {table} SET prompt_version = 'an-older-prompt'")
+    arxiv.next_run()
+    arxiv.set_day(synthetic_day(6, ["cs.LG"], date(2026, 1, 29)))
+    llm.reset_counts()
+    result = cli("run")
+    assert result.exit_code == 0, result.output
+    assert llm.calls == 6
 
 
 def test_run_on_a_day_without_announcement_writes_nothing(servers: tuple[FakeArxiv, FakeLLM]) -> None:

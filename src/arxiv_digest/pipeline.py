@@ -64,7 +64,7 @@ def run_day(
         return RunReport(fetched)
     report = RunReport(fetched, target)
     report.summarize = summarize_day(settings, store, target, progress=progress)
-    for earlier in _days_to_retry(settings, store, target):
+    for earlier in _days_to_retry(settings, store, target, report.summarize):
         report.retried.append(summarize_day(settings, store, earlier, progress=progress))
         _render(settings, store, earlier, formats)
     if has_profile(settings):
@@ -78,11 +78,12 @@ def run_day(
     return report
 
 
-def _days_to_retry(settings: Settings, store: Store, target: date) -> list[date]:
+def _days_to_retry(settings: Settings, store: Store, target: date, done: SummarizeReport) -> list[date]:
     """Earlier days whose failed summaries are still worth a try: a failure is retried on the next run,
-    even when that run is for a new day."""
+    even when that run is for a new day. Only failures under the summary key the run just used (language,
+    model, prompt version) count: after a prompt upgrade, an old failure must not re-summarize its whole day."""
     since = target - timedelta(days=RETRY_DAYS)
-    days = store.days_with_failures(settings.language, settings.llm.model, settings.llm.max_attempts, since)
+    days = store.days_with_failures(done.language, done.model, settings.llm.max_attempts, since, done.prompt_version)
     return [d for d in days if d != target]
 
 

@@ -421,11 +421,15 @@ class Store:
              "WHERE language=? AND model=? AND prompt_version=? AND paper_id IN ({})")  # fmt: skip
         return {r[0]: (r[1], r[2]) for r in self._rows_for(q, ids, language, model, prompt_version)}
 
-    def days_with_failures(self, language: str, model: str, max_attempts: int, since: date) -> list[date]:
-        """Stored days since `since` with papers whose summary failed and may still be retried."""
+    def days_with_failures(
+        self, language: str, model: str, max_attempts: int, since: date, prompt_version: str | None = None
+    ) -> list[date]:
+        """Stored days since `since` with papers whose summary failed and may still be retried (under this
+        prompt version when given: a failure under an older prompt is no reason to redo its whole day)."""
         q = """SELECT DISTINCT a.date FROM announcements a JOIN summary_failures f ON f.paper_id = a.paper_id
-               WHERE a.date >= ? AND f.language = ? AND f.model = ? AND f.attempts < ? ORDER BY a.date"""
-        rows = self.db.execute(q, (since.isoformat(), language, model, max_attempts))
+               WHERE a.date >= ? AND f.language = ? AND f.model = ? AND f.attempts < ?
+                 AND (? IS NULL OR f.prompt_version = ?) ORDER BY a.date"""
+        rows = self.db.execute(q, (since.isoformat(), language, model, max_attempts, prompt_version, prompt_version))
         return [date.fromisoformat(r[0]) for r in rows]
 
     def best_summaries(self, ids: Iterable[str], language: str) -> dict[str, StoredSummary]:
