@@ -181,3 +181,49 @@ def test_writers_opening_a_new_store_at_once_all_succeed(tmp_path: Path) -> None
         for t in threads:
             t.join()
     assert results == ["ok"] * 40
+
+
+def _trigger_failure(s: Store, table: str) -> None:
+    """Make the next INSERT into `table` fail the way a full disk does."""
+    s.db.execute(f"CREATE TRIGGER full_disk BEFORE INSERT ON {table} BEGIN "
+                 "SELECT RAISE(ABORT, 'database or disk is full'); END")  # fmt: skip
+
+
+def test_a_failed_write_is_one_store_error_and_leaves_nothing(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as s:
+        _trigger_failure(s, "announcements")
+        full = r"^cannot write to the store in .*: database or disk is full$"
+        with pytest.raises(StoreError, match=full), s.transaction():
+            s.upsert_paper(paper())
+            s.add_announcements(DAY, [AnnouncementRow("2601.00001", "cs.LG", "new", 1, False)])
+        assert s.get_paper("2601.00001") is None and not s.db.in_transaction
+
+
+def test_scores_are_replaced_all_or_nothing(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as s:
+        s.save_scores(DAY, "p", [("2601.00001", 0.5, ["keyword: x"])])
+        _trigger_failure(s, "scores")
+        with pytest.raises(StoreError):
+            s.save_scores(DAY, "p", [("2601.00001", 0.9, ["keyword: y"])])
+        assert s.get_scores(DAY) == {"2601.00001": (0.5, ["keyword: x"])}  # yesterday's ranking is kept
+
+
+def test_a_summary_and_its_cleared_failure_are_one_write(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as s:
+        s.upsert_paper(paper())
+        s.record_failure("2601.00001", "Chinese", "m", "v1", "timeout")
+        s.db.execute("CREATE TRIGGER full_disk BEFORE DELETE ON summary_failures BEGIN "
+                     "SELECT RAISE(ABORT, 'database or disk is full'); END")  # fmt: skip
+        with pytest.raises(StoreError):
+            s.save_summary("2601.00001", StoredSummary(summary(), "llm", "Chinese", "m", "v1"))
+        assert s.summarized_ids(["2601.00001"], "Chinese", "m", "v1") == set()
+
+
+def test_transactions_nest(tmp_path: Path) -> None:
+    """A store method that writes atomically can be called inside a caller's transaction."""
+    with Store.open(tmp_path) as s:
+        with pytest.raises(RuntimeError), s.transaction():
+            s.upsert_paper(paper())
+            s.save_scores(DAY, "p", [("2601.00001", 0.5, [])])
+            raise RuntimeError("later failure")
+        assert s.get_paper("2601.00001") is None and s.get_scores(DAY) == {}

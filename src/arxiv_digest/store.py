@@ -265,14 +265,22 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All-or-nothing: on any exception the store is exactly as before."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        """All-or-nothing: on any exception the store is exactly as before. Inside another transaction it
+        joins that one. A database failure (a full disk...) becomes one StoreError."""
+        if self.db.in_transaction:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            return
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+                self.db.execute("COMMIT")
+            except BaseException:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot write to the store in {self.data_dir}: {e}") from None
 
     # -- papers
 
@@ -372,7 +380,7 @@ class Store:
         """Commit one summary at once (a crash loses only what is in flight) and clear its failure."""
         sm = s.summary
         key = (paper_id, s.language, s.model, s.prompt_version)
-        with self.db:
+        with self.transaction():
             self.db.execute(
                 "INSERT OR REPLACE INTO summaries VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (*key, s.kind, sm.tldr, sm.motivation, sm.method, sm.result, sm.conclusion,
@@ -395,7 +403,7 @@ class Store:
 
     def record_failure(self, paper_id: str, language: str, model: str, prompt_version: str, reason: str) -> int:
         """Count one more failed attempt; returns the attempt count."""
-        with self.db:
+        with self.transaction():
             self.db.execute(
                 """INSERT INTO summary_failures VALUES (?,?,?,?,1,?,?)
                    ON CONFLICT DO UPDATE SET attempts=attempts+1, reason=excluded.reason,
@@ -463,7 +471,7 @@ class Store:
         return r[0] if r else None
 
     def set_mode(self, endpoint: str, model: str, mode: str) -> None:
-        with self.db:
+        with self.transaction():
             self.db.execute("INSERT OR REPLACE INTO endpoint_modes VALUES (?,?,?,?)", (endpoint, model, mode, _now()))
 
     # -- embeddings and scores (personalization)
@@ -473,13 +481,13 @@ class Store:
         return {r[0]: r[1] for r in self._rows_for(q, ids, model)}
 
     def save_embeddings(self, model: str, vectors: dict[str, bytes]) -> None:
-        with self.db:
+        with self.transaction():
             self.db.executemany(
                 "INSERT OR REPLACE INTO embeddings VALUES (?,?,?)", [(k, model, v) for k, v in vectors.items()]
             )
 
     def save_scores(self, day: date, profile: str, scores: Iterable[tuple[str, float, list[Any]]]) -> None:
-        with self.db:
+        with self.transaction():
             self.db.execute("DELETE FROM scores WHERE date=?", (day.isoformat(),))
             self.db.executemany(
                 "INSERT INTO scores VALUES (?,?,?,?,?)",
