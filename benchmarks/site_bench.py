@@ -2,7 +2,7 @@
 
 Measures, as the median of a few page loads from file://:
 - interactive_ms: navigation start -> the page's `digest-ready` performance mark (cards parsed, search
-  index built, handlers attached; window.__digestReady is set at the same moment);
+  index built, handlers attached);
 - keystroke_ms: one character typed into the search box -> the filtered list painted (the page marks
   `digest-search-start` at the input event's timestamp and `digest-search-painted` after the next frame).
 Targets: < 500 ms and < 50 ms. The last line is `RESULT interactive_ms=<x> keystroke_ms=<x>`.

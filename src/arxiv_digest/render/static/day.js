@@ -394,5 +394,4 @@
   if (picks) renderMath(picks);
   if (search.value) apply();  // the browser restored a query (back/forward)
   performance.mark("digest-ready");
-  window.__digestReady = performance.now();
 })();
