@@ -227,3 +227,11 @@ def test_transactions_nest(tmp_path: Path) -> None:
             s.save_scores(DAY, "p", [("2601.00001", 0.5, [])])
             raise RuntimeError("later failure")
         assert s.get_paper("2601.00001") is None and s.get_scores(DAY) == {}
+
+
+def test_an_unusable_lock_file_is_one_store_error(tmp_path: Path) -> None:
+    """A lock that cannot be created (read-only data dir, a directory in its place) is a clear error."""
+    with Store.open(tmp_path) as s:
+        (tmp_path / "arxiv-digest.lock").mkdir()
+        with pytest.raises(StoreError, match=r"^cannot take the write lock .*arxiv-digest\.lock: "):
+            s.acquire_lock()
