@@ -12,7 +12,8 @@ compared with the golden digest; for other papers it answers a generated Chinese
 Behaviours (queue them with `script(...)` or `for_paper(id, ...)`):
   ok, 400 (content refused), 402 (insufficient balance), 429, 500, 500-echo (the key in the message), 401,
   403, 404, hang (held until the server stops: the client times out), html (a 200 web page, as a wrong base
-  URL gives), no-choices (a 200 JSON error without choices, as some proxies send),
+  URL gives), no-choices (a 200 JSON error without choices, as some proxies send), broken-json (a 200 whose
+  JSON body is cut short),
   latex (unescaped LaTeX backslashes), fences, prose (text around the JSON), missing (no "method"),
   english (wrong language), truncated (cut inside the trailing keywords), truncated_early (cut inside
   "method"), refusal (the API's refusal field), apology (a plain-text refusal).
@@ -206,6 +207,8 @@ class FakeLLM:
             return 402, {}, _error("Insufficient Balance", "unknown_error", "invalid_request_error")
         if behaviour == "html":  # a base URL that points at a web site (a SPA answers every path with 200)
             return 200, {"Content-Type": "text/html; charset=utf-8"}, "<!doctype html><title>Welcome</title>"
+        if behaviour == "broken-json":  # a gateway that cut the body short
+            return 200, {}, '{"id": "chatcmpl-x", "choices": ['
         if behaviour == "no-choices":
             return 200, {}, _error("upstream provider error", "server_error")
         return self._within_cap(behaviour, mode, req, paper_id)

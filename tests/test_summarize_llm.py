@@ -336,3 +336,11 @@ def test_mode_ladder_on_a_server_that_answers_422(small_store: Path) -> None:
             assert store.get_mode(fake.url, "deepseek-chat") == "json_object"
     finally:
         fake.stop()
+
+
+def test_a_cut_short_json_body_is_retried(fake_llm: FakeLLM, small_store: Path) -> None:  # noqa: F811
+    pid = SEED[2]["id"]
+    fake_llm.for_paper(pid, "broken-json")
+    r = run(settings(fake_llm, small_store))
+    assert (r.done, r.failed) == (6, 0) and len(fake_llm.calls_for(pid)) == 2
+    assert stored(small_store, pid) == reference_fields(pid)

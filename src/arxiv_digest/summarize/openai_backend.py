@@ -249,6 +249,9 @@ class OpenAISummarizer:
                 raise _Retryable("the request timed out", None) from None
             except openai.APIConnectionError as e:
                 raise _Retryable(self._clean(str(e.__cause__ or e)), None, connect=True) from None
+            except ValueError:  # a JSON body cut short or empty (a gateway): the SDK lets json's error through
+                self._reached = True
+                raise _Retryable("the answer's body is not valid JSON", None) from None
             self._reached = True
             if not isinstance(resp, ChatCompletion):  # the SDK hands back the text of a non-JSON 200 answer
                 raise SummarizeError(
