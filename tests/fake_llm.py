@@ -13,7 +13,7 @@ Behaviours (queue them with `script(...)` or `for_paper(id, ...)`):
   ok, 400 (content refused), 402 (insufficient balance), 429, 500, 500-echo (the key in the message), 401,
   403, 404, hang (held until the server stops: the client times out), html (a 200 web page, as a wrong base
   URL gives), no-choices (a 200 JSON error without choices, as some proxies send), broken-json (a 200 whose
-  JSON body is cut short),
+  JSON body is cut short), filtered (a choice without a message, finish_reason content_filter),
   latex (unescaped LaTeX backslashes), fences, prose (text around the JSON), missing (no "method"),
   english (wrong language), truncated (cut inside the trailing keywords), truncated_early (cut inside
   "method"), refusal (the API's refusal field), apology (a plain-text refusal).
@@ -257,10 +257,13 @@ class FakeLLM:
         with self._cond:
             self.answered += 1
         prompt_chars = sum(len(str(m.get("content") or "")) for m in req.get("messages", []))
+        choice: dict[str, Any] = {"index": 0, "message": message, "finish_reason": finish}
+        if behaviour == "filtered":  # a provider's content filter: a choice without a message
+            choice = {"index": 0, "finish_reason": "content_filter"}
         return {
             "id": f"chatcmpl-{self.calls}", "object": "chat.completion", "created": int(time.time()),
             "model": req.get("model"),
-            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+            "choices": [choice],
             "usage": {"prompt_tokens": prompt_chars // 4, "completion_tokens": len(text) // 4 + 1,
                       "total_tokens": prompt_chars // 4 + len(text) // 4 + 1},
         }  # fmt: skip

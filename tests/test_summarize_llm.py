@@ -344,3 +344,12 @@ def test_a_cut_short_json_body_is_retried(fake_llm: FakeLLM, small_store: Path) 
     r = run(settings(fake_llm, small_store))
     assert (r.done, r.failed) == (6, 0) and len(fake_llm.calls_for(pid)) == 2
     assert stored(small_store, pid) == reference_fields(pid)
+
+
+def test_a_content_filter_stop_fails_the_paper_at_once(fake_llm: FakeLLM, small_store: Path) -> None:  # noqa: F811
+    pid = SEED[2]["id"]
+    fake_llm.for_paper(pid, "filtered", "filtered", "filtered")
+    r = run(settings(fake_llm, small_store))
+    assert (r.done, r.failed) == (5, 1) and len(fake_llm.calls_for(pid)) == 1  # asking again will not help
+    assert r.failures == [(pid, "the endpoint's content filter stopped the answer")]
+    assert stored(small_store, pid) is None

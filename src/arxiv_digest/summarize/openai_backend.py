@@ -114,6 +114,8 @@ class OpenAISummarizer:
         problem = ""
         for _ in range(1 + self.max_corrections):
             reply = await self._complete(messages, limiter, usage)
+            if reply.finish_reason == "content_filter" and not reply.text.strip():
+                raise PaperFailed("the endpoint's content filter stopped the answer", usage)  # asking again won't help
             try:
                 if reply.refusal:
                     raise SummaryInvalid(f"the model refused: {self._clean(reply.refusal)[:120]}")
@@ -289,6 +291,8 @@ class OpenAISummarizer:
             return Reply("", None)
         choice = resp.choices[0]
         msg = choice.message
+        if msg is None:  # some providers send no message when their filter stops the answer
+            return Reply("", choice.finish_reason)
         if getattr(msg, "refusal", None):
             return Reply("", choice.finish_reason, refusal=msg.refusal)
         if msg.tool_calls:
