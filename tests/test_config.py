@@ -125,3 +125,13 @@ def test_a_bad_file_value_names_the_file(tmp_path: Path) -> None:
     cfg.write_text('[arxiv]\ndelay_seconds = "soon"\n')
     with pytest.raises(ConfigError, match=r"^invalid setting arxiv\.delay_seconds in .*c\.toml: "):
         load_settings(cfg, environ={})
+
+
+@pytest.mark.parametrize(
+    ("var", "value"),
+    [("ARXIV_DIGEST_RSS_URL", "rss.arxiv.org/rss"), ("ARXIV_DIGEST_API_URL", "ftp://export.arxiv.org/api/query"),
+     ("ARXIV_DIGEST_LISTING_URL", "https://"), ("OPENAI_BASE_URL", "api.deepseek.com")],
+)  # fmt: skip
+def test_a_url_without_http_is_bad_input_not_minutes_of_retries(var: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=rf"\(from {var}\): expected an http:// or https:// URL, got '{value}'$"):
+        load_settings(environ={var: value})

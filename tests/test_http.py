@@ -189,6 +189,16 @@ def test_connection_errors_are_retried() -> None:
     assert client.requests == 2
 
 
+def test_a_url_that_cannot_be_requested_is_not_retried() -> None:
+    t = FakeTime()
+    with (
+        mock_client(scripted(httpx.UnsupportedProtocol, t=t), t) as client,
+        pytest.raises(ArxivError, match=r"^cannot request https://export\.arxiv\.org/api/query: simulated$"),
+    ):
+        client.get(URL)
+    assert client.requests == 1 and t.sleeps == []
+
+
 @pytest.mark.parametrize("status", [403, 404, 410])
 def test_other_4xx_are_not_retried(status: int) -> None:
     t = FakeTime()

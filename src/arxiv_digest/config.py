@@ -12,9 +12,10 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from .errors import ConfigError, InvalidCategory, InvalidDate
 
@@ -63,14 +64,25 @@ def parse_date(value: str) -> date:
         raise InvalidDate(f"invalid date {value!r}: expected YYYY-MM-DD") from None
 
 
+def _http_url(value: str) -> str:
+    """A URL we can send a request to; anything else would only be retried in vain."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
+    return value.strip()
+
+
+HttpURL = Annotated[str, AfterValidator(_http_url)]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 class ArxivSettings(_Section):
-    rss_url: str = "https://rss.arxiv.org/rss"
-    listing_url: str = "https://arxiv.org/list"
-    api_url: str = "https://export.arxiv.org/api/query"
+    rss_url: HttpURL = "https://rss.arxiv.org/rss"
+    listing_url: HttpURL = "https://arxiv.org/list"
+    api_url: HttpURL = "https://export.arxiv.org/api/query"
     delay_seconds: float = Field(3.0, ge=0, description="Minimum spacing between requests to arXiv.")
     timeout_seconds: float = Field(30.0, gt=0)
     max_retry_seconds: float = Field(120.0, ge=0, description="Give up retrying after this long.")
@@ -83,7 +95,7 @@ class ArxivSettings(_Section):
 class LLMSettings(_Section):
     backend: Literal["auto", "openai", "offline"] = "auto"
     model: str = "deepseek-chat"
-    base_url: str | None = None
+    base_url: HttpURL | None = None
     api_key: SecretStr | None = None
     max_concurrency: int = Field(16, ge=1, le=256)
     max_attempts: int = Field(3, ge=1, le=10)
@@ -103,7 +115,7 @@ class ProfileSettings(_Section):
     embeddings: Literal["auto", "local", "openai", "none"] = "auto"
     embedding_model: str = "text-embedding-3-small"
     # An OpenAI-compatible /embeddings endpoint; unset = llm.base_url / llm.api_key when embeddings = "openai"
-    embedding_base_url: str | None = None
+    embedding_base_url: HttpURL | None = None
     embedding_api_key: SecretStr | None = None
     top_k: int = Field(10, ge=1, le=100)
 

@@ -182,6 +182,8 @@ class ArxivClient:
             r = self._http.get(url)
         except httpx.TimeoutException as e:
             raise _Retry(f"timed out ({type(e).__name__})") from None
+        except httpx.UnsupportedProtocol as e:  # a malformed base URL: retrying cannot help
+            raise ArxivError(f"cannot request {short_url(url)}: {e}", url=url, retries=attempt) from None
         except httpx.TransportError as e:
             raise _Retry(f"connection failed ({type(e).__name__}: {e})") from None
         finally:
