@@ -115,7 +115,8 @@ def test_top_picks_only_when_enabled_and_scored(tmp_path: Path, store: Store, se
 @pytest.mark.parametrize(
     ("language", "marker"),
     [("zh", "摘要生成中（尚未完成），以下为原文摘要。"), ("简体中文", "摘要生成中（尚未完成），以下为原文摘要。"),
-     ("Japanese", "要約は準備中です。以下は原文のアブストラクトです。"), ("ja", "要約は準備中です。以下は原文のアブストラクトです。"),
+     ("Japanese", "要約は準備中です。以下は原文のアブストラクトです。"),
+     ("ja", "要約は準備中です。以下は原文のアブストラクトです。"),
      ("German", "Zusammenfassung ausstehend - hier das Abstract.")],
 )  # fmt: skip
 def test_pending_marker_in_the_readers_language_however_it_is_spelled(
