@@ -135,3 +135,11 @@ def test_a_bad_file_value_names_the_file(tmp_path: Path) -> None:
 def test_a_url_without_http_is_bad_input_not_minutes_of_retries(var: str, value: str) -> None:
     with pytest.raises(ConfigError, match=rf"\(from {var}\): expected an http:// or https:// URL, got '{value}'$"):
         load_settings(environ={var: value})
+
+
+def test_a_contact_that_cannot_go_into_a_header_is_bad_input(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('contact = "me@example.org\\r\\nX-Evil: 1"\n')
+    with pytest.raises(ConfigError, match=r"^invalid setting contact in .*: must be one line of printable text"):
+        load_settings(cfg, environ={})
+    assert load_settings(environ={"ARXIV_DIGEST_CONTACT": " me@example.org "}).contact == "me@example.org"

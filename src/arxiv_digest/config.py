@@ -146,6 +146,15 @@ class Settings(_Section):
     email: EmailSettings = Field(default_factory=EmailSettings)
     output: OutputSettings = Field(default_factory=OutputSettings)
 
+    @field_validator("contact")
+    @classmethod
+    def _contact(cls, v: str | None) -> str | None:
+        """It goes into the User-Agent header: a line break there would fail every request."""
+        v = v.strip() if v is not None else None
+        if v and not v.isprintable():
+            raise ValueError("must be one line of printable text (an e-mail address for arXiv's User-Agent)")
+        return v or None
+
     @field_validator("categories", mode="before")
     @classmethod
     def _categories(cls, v: Any) -> list[str]:
