@@ -167,6 +167,11 @@ def test_digest_is_delivered_with_both_parts_and_top_picks(
     # every paper, with its TL;DR or, lacking a summary, its abstract, and its links
     assert "TL;DR: 本文研究 Cell-Free Massive MIMO Uplink。" in text
     assert "Abstract: Abstract of Kernel Tests." in text
+    # ...marked as pending in the reader's language (Chinese by default), never passed off as a summary
+    pending = "摘要生成中（尚未完成），以下为原文摘要。"
+    assert text.count(pending) == 1 and html.count(pending) == 1
+    assert text.index(pending) > text.index("[4] Kernel Tests")
+    assert '<html lang="zh">' in html
     assert '<a href="https://arxiv.org/abs/2601.00004"' in html and "https://arxiv.org/pdf/2601.00004" in html
     assert "[4] Kernel Tests" in text
     # titles are data, not markup

@@ -25,11 +25,14 @@ from ..config import EmailSettings, Settings
 from ..errors import ConfigError, EmailError, ProfileError
 from ..models import DayDigest, DayEntry
 from ..rank import rank_day, top_picks
+from ..render.markdown import language_key, pending_marker
 from ..render.sections import build_sections
 from ..store import Store
 
 log = logging.getLogger(__name__)
 
+_HTML_LANG = {"chinese": "zh", "english": "en", "japanese": "ja", "korean": "ko", "french": "fr", "german": "de",
+              "spanish": "es"}  # fmt: skip
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 TIMEOUT_SECONDS = 30.0
 MAX_AUTHORS = 10  # more are shortened to "et al." in the mail
@@ -144,6 +147,9 @@ def build_message(digest: DayDigest, picks: list[DayEntry], sender: str, recipie
                            "subject": subject(digest)}  # fmt: skip
     numbers = {e.paper.id: n for s in ctx["sections"] for n, e in s.entries}
     ctx["numbers"] = numbers
+    # a paper without a summary says so in the reader's language, with the same words as the digest
+    ctx["pending"] = lambda e: pending_marker(e, digest.language)
+    ctx["lang"] = _HTML_LANG.get(language_key(digest.language), "en")
     env = _env()
     msg = EmailMessage()
     msg["Subject"] = ctx["subject"]
