@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -23,7 +24,7 @@ from arxiv_digest.sources.api import parse_api
 from arxiv_digest.sources.http import ArxivClient, retry_after_seconds, user_agent
 from fake_arxiv import REAL, FakeArxiv, Fault, synthetic_day, timeout, too_many, unavailable
 
-URL = "https://export.arxiv.org/api/query"
+URL = "https://export.example.org/api/query"  # not arxiv.org: these tests set their own spacing
 XML = {"content-type": "application/atom+xml; charset=utf-8"}
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -193,7 +194,7 @@ def test_a_url_that_cannot_be_requested_is_not_retried() -> None:
     t = FakeTime()
     with (
         mock_client(scripted(httpx.UnsupportedProtocol, t=t), t) as client,
-        pytest.raises(ArxivError, match=r"^cannot request https://export\.arxiv\.org/api/query: simulated$"),
+        pytest.raises(ArxivError, match=r"^cannot request https://export\.example\.org/api/query: simulated$"),
     ):
         client.get(URL)
     assert client.requests == 1 and t.sleeps == []
@@ -234,7 +235,7 @@ def test_html_where_xml_is_expected_is_a_parse_error() -> None:
 
 def test_redirects_are_followed_through_the_spacing() -> None:
     t = FakeTime()
-    moved = httpx.Response(301, headers={"Location": "https://export.arxiv.org/api/query2"})
+    moved = httpx.Response(301, headers={"Location": "https://export.example.org/api/query2"})
     seen: list[str] = []
 
     def handle(request: httpx.Request) -> httpx.Response:
@@ -242,8 +243,8 @@ def test_redirects_are_followed_through_the_spacing() -> None:
         return moved if len(seen) == 1 else ok()
 
     with mock_client(handle, t) as client:
-        assert client.get(URL).url == "https://export.arxiv.org/api/query2"
-    assert seen == [URL, "https://export.arxiv.org/api/query2"] and t.sleeps == [3.0]
+        assert client.get(URL).url == "https://export.example.org/api/query2"
+    assert seen == [URL, "https://export.example.org/api/query2"] and t.sleeps == [3.0]
 
 
 # ---------------------------------------------------------------- on the wire, refereed
@@ -311,3 +312,29 @@ def test_the_referee_catches_overlapping_requests() -> None:
         worker.join()
     fake.stop()
     assert fake.violations == ["rss /rss/cs.LG: started while another request was in flight"]
+
+
+def test_never_closer_than_3_s_to_arxiv_org_whatever_the_config() -> None:
+    t = FakeTime()
+    ok = httpx.Response(200, headers={"content-type": "application/atom+xml"}, content=b"<feed/>")
+    with mock_client(scripted(ok, t=t), t, delay_seconds=0) as client:
+        client.get("https://export.arxiv.org/api/query")
+        client.get("https://rss.arxiv.org/rss/cs.LG")
+        client.get(URL)  # another host: the configured spacing (0) applies
+    assert t.sleeps == [3.0]
+
+
+def test_spacing_holds_across_processes_through_the_pace_file(tmp_path: Path) -> None:
+    """A second client (another process: a rank after a fetch, a rerun) waits for the first one's request."""
+    pace = tmp_path / "arxiv-last-request"
+    ok = httpx.Response(200, headers={"content-type": "application/atom+xml"}, content=b"<feed/>")
+    first, second = FakeTime(), FakeTime()
+    cfg = ArxivSettings(delay_seconds=3.0)
+    with ArxivClient(cfg, clock=first.clock, sleep=first.sleep, transport=httpx.MockTransport(lambda r: ok),
+                     pace_file=pace) as a:  # fmt: skip
+        a.get(URL)
+    assert first.sleeps == [] and float(pace.read_text()) > 0
+    with ArxivClient(cfg, clock=second.clock, sleep=second.sleep, transport=httpx.MockTransport(lambda r: ok),
+                     pace_file=pace) as b:  # fmt: skip
+        b.get(URL)
+    assert len(second.sleeps) == 1 and 2.0 < second.sleeps[0] <= 3.0  # the rest of the 3 s since a's request

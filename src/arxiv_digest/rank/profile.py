@@ -12,7 +12,6 @@ import hashlib
 import json
 import logging
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from ..config import ProfileSettings, Settings
 from ..errors import ArxivError
 from ..models import split_version
 from ..sources.api import parse_api
+from ..sources.fetch import pace_file
 from ..sources.http import ArxivClient
 from ..store import Store
 
@@ -164,10 +164,8 @@ def fetch_profile_papers(settings: Settings, store: Store) -> list[str]:
     arxiv = settings.arxiv.model_copy(
         update={"max_retry_seconds": min(settings.arxiv.max_retry_seconds, FETCH_RETRY_SECONDS)}
     )
-    # A new client cannot know when this process (fetch, in a `run`) last asked arXiv: keep the spacing.
-    time.sleep(arxiv.delay_seconds)
-    try:
-        with ArxivClient(arxiv, settings.contact) as client:
+    try:  # the pace file keeps the spacing after the fetch of the same run (or of another process)
+        with ArxivClient(arxiv, settings.contact, pace_file=pace_file(store)) as client:
             for i in range(0, len(missing), arxiv.batch_size):
                 chunk = missing[i : i + arxiv.batch_size]
                 params = {"id_list": ",".join(chunk), "max_results": str(len(chunk))}

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Literal
 
 from ..config import Settings
@@ -91,6 +92,11 @@ class Pick:
         return 1 if self.item.announce_type in ("cross", "replace-cross") else 0
 
 
+def pace_file(store: Store) -> Path:
+    """Where every process using this data dir records its last request to arXiv (for the spacing)."""
+    return store.data_dir / "arxiv-last-request"
+
+
 def fetch_day(
     settings: Settings,
     store: Store,
@@ -112,7 +118,7 @@ def fetch_day(
         n = len(store.day_rows(day))
         return FetchReport(day, "no-announcement", cats, message=f"{day} is already in the store ({n} papers)")
     own = client is None
-    client = client or ArxivClient(settings.arxiv, settings.contact)
+    client = client or ArxivClient(settings.arxiv, settings.contact, pace_file=pace_file(store))
     try:
         return _fetch(settings, store, client, day, use_listing or settings.arxiv.source == "listing", progress)
     finally:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urljoin
 
@@ -30,6 +31,7 @@ from ..errors import ArxivError, ArxivHTTPError, ArxivParseError
 log = logging.getLogger(__name__)
 
 HOMEPAGE = "https://github.com/arxiv-digest"
+ARXIV_MIN_DELAY = 3.0  # arXiv's terms: never closer than this to arxiv.org, whatever the config says
 BACKOFF_CAP_SECONDS = 60.0  # no single backoff wait longer than this (Retry-After may ask for more)
 MAX_REDIRECTS = 5
 
@@ -99,8 +101,12 @@ class ArxivClient:
         rng: random.Random | None = None,
         backoff_seconds: float | None = None,
         transport: httpx.BaseTransport | None = None,
+        pace_file: Path | None = None,
     ) -> None:
         self.delay = settings.delay_seconds
+        # When the last request to arXiv ended, in wall-clock time, shared by every process using the same
+        # data dir: arXiv counts the spacing per user, not per process (fetch, then rank, then a rerun).
+        self.pace_file = pace_file
         self.max_retry_seconds = settings.max_retry_seconds
         # First backoff step; the spacing is the natural unit (and at least 1 s against a real server).
         self.backoff = backoff_seconds if backoff_seconds is not None else max(settings.delay_seconds, 1.0)
@@ -175,8 +181,10 @@ class ArxivClient:
 
     def _attempt(self, url: str, attempt: int, error_bodies: tuple[int, ...]) -> Answer:
         """One spaced HTTP request. Raises _Retry for transient failures, ArxivHTTPError for final ones."""
+        delay = max(self.delay, ARXIV_MIN_DELAY) if _is_arxiv(url) else self.delay
         if self._last_end is not None:
-            self._wait_until(self._last_end + self.delay)
+            self._wait_until(self._last_end + delay)
+        self._wait_for_other_processes(delay)
         self.requests += 1
         try:
             r = self._http.get(url)
@@ -188,6 +196,7 @@ class ArxivClient:
             raise _Retry(f"connection failed ({type(e).__name__}: {e})") from None
         finally:
             self._last_end = self._clock()
+            self._record_end()
         answer = Answer(
             url, r.status_code, r.headers.get("content-type", ""), r.content, attempt, r.headers.get("location")
         )
@@ -207,6 +216,25 @@ class ArxivClient:
         jitter = self._rng.uniform(0, min(BACKOFF_CAP_SECONDS, self.backoff * 2**attempt))
         return max(jitter, retry_after) if retry_after is not None else jitter
 
+    def _wait_for_other_processes(self, delay: float) -> None:
+        if self.pace_file is None:
+            return
+        try:
+            last = float(self.pace_file.read_text().strip() or 0)
+        except (OSError, ValueError):
+            return  # no record (first request ever) or unreadable: nothing to wait for
+        remaining = min(last + delay - time.time(), delay)  # min: a clock set back must not stall us
+        if remaining > 0:
+            self._sleep(remaining)
+
+    def _record_end(self) -> None:
+        if self.pace_file is None:
+            return
+        try:
+            self.pace_file.write_text(f"{time.time():.3f}\n")
+        except OSError as e:  # the spacing within this process still holds
+            log.warning("cannot record arXiv's request time in %s: %s", self.pace_file, e.strerror)
+
     def _wait_until(self, deadline: float) -> None:
         remaining = deadline - self._clock()
         if remaining > 0:
@@ -222,6 +250,11 @@ class ArxivClient:
         if r.status:
             return ArxivHTTPError(msg, url=url, retries=attempt, status=r.status)
         return ArxivError(msg, url=url, retries=attempt)
+
+
+def _is_arxiv(url: str) -> bool:
+    host = httpx.URL(url).host
+    return host == "arxiv.org" or host.endswith(".arxiv.org")
 
 
 def _redirect(answer: Answer, redirects: int) -> str:
