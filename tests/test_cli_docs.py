@@ -33,3 +33,21 @@ def test_every_command_takes_data_dir_and_config(name: str) -> None:
     if name not in {"serve"}:
         assert "--data-dir" in result.output
         assert "--config" in result.output
+
+
+def test_an_unexpected_failure_is_one_line_and_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    import arxiv_digest.cli.fetch as fetch_cli
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(fetch_cli, "store_status", broken)
+    result = CliRunner().invoke(app, ["status"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: unexpected ZeroDivisionError: division by zero (this is a bug; rerun with --debug and report "
+        "the traceback)\n"
+    )
+    monkeypatch.setenv("ARXIV_DIGEST_DEBUG", "1")
+    result = CliRunner().invoke(app, ["status"])
+    assert isinstance(result.exception, ZeroDivisionError)  # --debug: the real traceback

@@ -86,6 +86,14 @@ def reporting() -> Iterator[None]:
     except KeyboardInterrupt:
         err.print("interrupted; everything finished so far is kept", markup=False)
         raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as e:  # a bug of ours: still one line for the reader, the traceback on request
+        if os.environ.get("ARXIV_DIGEST_DEBUG"):
+            raise
+        err.print(f"error: unexpected {type(e).__name__}: {e} (this is a bug; rerun with --debug and report "
+                  "the traceback)", markup=False)  # fmt: skip
+        raise typer.Exit(1) from None
 
 
 class _StderrLines(logging.Handler):
