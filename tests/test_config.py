@@ -143,3 +143,9 @@ def test_a_contact_that_cannot_go_into_a_header_is_bad_input(tmp_path: Path) -> 
     with pytest.raises(ConfigError, match=r"^invalid setting contact in .*: must be one line of printable text"):
         load_settings(cfg, environ={})
     assert load_settings(environ={"ARXIV_DIGEST_CONTACT": " me@example.org "}).contact == "me@example.org"
+
+
+def test_an_empty_language_is_bad_input() -> None:
+    with pytest.raises(ConfigError, match="language"):
+        load_settings(overrides={"language": "  "}, environ={})
+    assert load_settings(environ={"LANGUAGE": " Japanese "}).language == "Japanese"

@@ -346,3 +346,24 @@ def test_rank_command_without_profile_exits_1(store: Store, tmp_path: Path) -> N
     result = CliRunner().invoke(app, ["rank", "--data-dir", str(tmp_path / "data")])
     assert result.exit_code == 1
     assert result.stderr.startswith("error: no interest profile: set keywords, authors, papers")
+
+
+def test_the_llm_key_never_goes_to_a_host_the_reader_did_not_name(tmp_path: Path) -> None:
+    from arxiv_digest.rank.embed import make_embedder
+
+    llm_key = "sk-deepseek-key-123"
+    # embeddings = "openai" with no endpoint anywhere: no request at all (it would go to api.openai.com)
+    s = Settings.model_validate({"data_dir": tmp_path, "llm": {"api_key": llm_key},
+                                 "profile": {"embeddings": "openai"}})  # fmt: skip
+    embedder, note = make_embedder(s)
+    assert embedder is None and note is not None and "profile.embedding_base_url" in note
+    # an embeddings endpoint of its own: the LLM's key is not sent there
+    s = Settings.model_validate({"data_dir": tmp_path, "llm": {"api_key": llm_key, "base_url": "http://a.example/v1"},
+                                 "profile": {"embeddings": "openai", "embedding_base_url": "http://b.example/v1"}})
+    embedder, _ = make_embedder(s)
+    assert embedder is not None and llm_key not in repr(vars(embedder)) and "b.example" in embedder.name
+    # the LLM's own endpoint: its key goes with it
+    s = Settings.model_validate({"data_dir": tmp_path, "llm": {"api_key": llm_key, "base_url": "http://a.example/v1"},
+                                 "profile": {"embeddings": "openai"}})
+    embedder, _ = make_embedder(s)
+    assert embedder is not None and "a.example" in embedder.name

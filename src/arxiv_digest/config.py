@@ -162,6 +162,13 @@ class Settings(_Section):
             raise ValueError('expected category codes, e.g. ["cs.LG", "stat.ML"] or "cs.LG, stat.ML"')
         return parse_categories(v)
 
+    @field_validator("language")
+    @classmethod
+    def _language(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must name a language, e.g. Chinese or English")
+        return v.strip()
+
     @property
     def db_path(self) -> Path:
         return self.data_dir / "arxiv-digest.db"

