@@ -133,6 +133,26 @@ def test_an_earlier_failure_under_an_old_prompt_does_not_resummarize_its_day(
     assert llm.calls == 6
 
 
+def test_a_rejected_key_still_publishes_the_day_with_papers_pending(
+    servers: tuple[FakeArxiv, FakeLLM], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, llm = servers
+    llm.api_key = "sk-the-right-key"  # the reader's key (KEY) is wrong
+    result = cli("run")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: the API key was rejected by ")
+    assert "the digest was published with its papers marked pending" in result.stderr
+    assert llm.calls <= 16  # stopped at once: at most what was already in flight
+    md = Path("arxiv-digest-site/2026-01-28.md").read_text("utf-8")
+    assert md.count("摘要生成中") == 131 and "TL;DR" not in md and "[Total: 106]" in md
+    assert KEY not in result.output
+    # with the key fixed, the next run summarizes them all and the digest is the reference
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-the-right-key")
+    result = cli("run", "--date", "2026-01-28")
+    assert result.exit_code == 0, result.output
+    assert Path("arxiv-digest-site/2026-01-28.md").read_bytes() == REFERENCE.read_bytes()
+
+
 def test_run_on_a_day_without_announcement_writes_nothing(servers: tuple[FakeArxiv, FakeLLM]) -> None:
     arxiv, llm = servers
     arxiv.fault("rss", weekend())

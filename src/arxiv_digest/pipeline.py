@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .config import Settings
 from .deliver import EmailReport, send_digest
-from .errors import ProfileError
+from .errors import ProfileError, SummarizeError
 from .rank import RankReport, rank_day
 from .render import FORMATS, render_day
 from .sources.fetch import BatchProgress, FetchReport, fetch_day
@@ -32,6 +32,7 @@ class RunReport:
     outputs: dict[str, Path] = field(default_factory=dict)
     email: EmailReport | None = None
     retried: list[SummarizeReport] = field(default_factory=list)  # earlier days with failed summaries
+    summarize_error: str | None = None  # why summarizing stopped (bad key, endpoint down): published anyway
 
     @property
     def missing(self) -> int:
@@ -63,10 +64,15 @@ def run_day(
     if target is None or not store.has_day(target):
         return RunReport(fetched)
     report = RunReport(fetched, target)
-    report.summarize = summarize_day(settings, store, target, progress=progress)
-    for earlier in _days_to_retry(settings, store, target, report.summarize):
-        report.retried.append(summarize_day(settings, store, earlier, progress=progress))
-        _render(settings, store, earlier, formats)
+    try:
+        report.summarize = summarize_day(settings, store, target, progress=progress)
+        for earlier in _days_to_retry(settings, store, target, report.summarize):
+            report.retried.append(summarize_day(settings, store, earlier, progress=progress))
+            _render(settings, store, earlier, formats)
+    except SummarizeError as e:
+        # the LLM is unusable right now: the reader still gets the day, papers marked pending, and the
+        # next run summarizes them
+        report.summarize_error = str(e)
     if has_profile(settings):
         try:
             report.rank = rank_day(settings, store, target)

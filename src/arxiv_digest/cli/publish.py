@@ -89,6 +89,8 @@ def _print_run(r: RunReport) -> None:
     if r.email is not None:
         out.print(f"   email: {'sent to ' + ', '.join(r.email.recipients) if r.email.sent else r.email.reason}",
                   markup=False)  # fmt: skip
+    if r.summarize_error is not None:
+        raise SummarizeError(f"{r.summarize_error}; the digest was published with its papers marked pending")
     failed = [rep for rep in [r.summarize, *r.retried] if rep is not None and rep.missing]
     if failed:
         # the digest is published with those papers marked pending; the run still reports failure
