@@ -135,3 +135,11 @@ def test_site_render_keeps_the_other_outputs_in_the_site_dir(seeded: Path) -> No
     assert (site / "2026-01-28.html").is_file()
     assert (site / "2026-01-28.md").is_file() and (site / "2026-01-28.atom").is_file()
     assert (site / "data" / "2026-01-28.jsonl").is_file()
+
+
+def test_render_refuses_while_another_process_writes(seeded: Path) -> None:
+    with Store.open(seeded) as other:  # another process's `run`, holding the write lock
+        other.acquire_lock()
+        r = run("render", "-f", "markdown")
+        assert r.exit_code == 1 and "another arxiv-digest process" in r.stderr
+    assert run("render", "-f", "markdown").exit_code == 0

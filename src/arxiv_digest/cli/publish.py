@@ -50,7 +50,9 @@ def render(
     """Render a stored day as Markdown, a static site, an Atom feed or JSONL; prints the path written."""
     with reporting():
         s = settings(config, data_dir, categories=categories, language=language)
-        with open_store(s) as store:
+        # the write lock, though render only reads the store: it writes into the site dir that a running
+        # `run` may be swapping, and one writer at a time keeps either from losing the other's files
+        with open_store(s, write=True) as store:
             written = render_day(s, store, resolve_day(store, date), fmt.strip().lower(), out_path)
         out.print(str(written), markup=False)
 
