@@ -37,4 +37,4 @@ bench: $(VENV)/.test-deps
 	$(BIN)/python benchmarks/rank_bench.py
 
 clean:
-	rm -rf $(VENV) arxiv-digest-data arxiv-digest-site
+	rm -rf $(VENV) arxiv-digest-demo-data arxiv-digest-site test-artifacts
