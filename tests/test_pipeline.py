@@ -140,7 +140,7 @@ def test_a_rejected_key_still_publishes_the_day_with_papers_pending(
     llm.api_key = "sk-the-right-key"  # the reader's key (KEY) is wrong
     result = cli("run")
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: the API key was rejected by ")
+    assert result.stderr.splitlines()[-1].startswith("error: the API key was rejected by ")
     assert "the digest was published with its papers marked pending" in result.stderr
     assert llm.calls <= 16  # stopped at once: at most what was already in flight
     md = Path("arxiv-digest-site/2026-01-28.md").read_text("utf-8")

@@ -80,7 +80,7 @@ def run_day(
             report.rank = None  # an unusable profile must not cost the reader the digest
     report.outputs = _render(settings, store, target, formats)
     if email:
-        report.email = send_digest(settings, store, target)
+        report.email = send_digest(settings, store, target, ranked=report.rank is not None)
     return report
 
 

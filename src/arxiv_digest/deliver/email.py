@@ -64,11 +64,15 @@ def _check(cfg: EmailSettings) -> tuple[str, str, list[str]]:
     return cfg.host or "", cfg.sender or "", list(cfg.recipients)
 
 
-def send_digest(settings: Settings, store: Store, day: date, send_empty: bool = False) -> EmailReport:
+def send_digest(
+    settings: Settings, store: Store, day: date, send_empty: bool = False, ranked: bool | None = None
+) -> EmailReport:
     """Send `day`'s digest to the configured recipients; "Top picks for you" first when a profile exists.
 
-    A day with no announcement sends nothing unless `send_empty`. Raises ConfigError for missing settings
-    and EmailError when the SMTP server cannot be reached or refuses the message.
+    A day with no announcement sends nothing unless `send_empty`. `ranked` says the caller has just ranked
+    the day (True: use the stored scores; False: no picks); None ranks it here when a profile exists.
+    Raises ConfigError for missing settings and EmailError when the SMTP server cannot be reached or
+    refuses the message.
     """
     _, sender, recipients = _check(settings.email)
     report = EmailReport(day, sent=False, recipients=recipients)
@@ -78,7 +82,8 @@ def send_digest(settings: Settings, store: Store, day: date, send_empty: bool = 
             return report
         digest, picks = DayDigest(day, settings.categories, [], settings.language), []
     else:
-        ranked = _rank(settings, store, day, report.notes)
+        if ranked is None:
+            ranked = _rank(settings, store, day, report.notes)
         digest = store.load_day(day, settings.categories, settings.language)
         picks = top_picks(digest.entries, settings.profile.top_k) if ranked else []
     msg = build_message(digest, picks, sender, recipients)
