@@ -1,5 +1,5 @@
 // Shared by every page: the dark-mode toggle. The choice is saved in localStorage; without one the
-// page follows prefers-color-scheme (see site.css).
+// page follows prefers-color-scheme (see theme.js).
 (function () {
   "use strict";
   var KEY = "arxiv-digest:theme";

@@ -1,7 +1,20 @@
-// Runs in <head>, before the first paint: apply the reader's saved theme so the page never flashes.
+// Runs in <head>, before the first paint: the theme is the reader's saved choice, else the system
+// setting (followed live while no choice is saved). The dark palette lives once, in site.css.
 (function () {
-  try {
-    var t = localStorage.getItem("arxiv-digest:theme");
-    if (t === "dark" || t === "light") document.documentElement.dataset.theme = t;
-  } catch (e) { /* storage blocked: follow the system setting */ }
+  var root = document.documentElement;
+  var media = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+
+  function saved() {
+    try {
+      var t = localStorage.getItem("arxiv-digest:theme");
+      return t === "dark" || t === "light" ? t : null;
+    } catch (e) { return null; /* storage blocked: follow the system setting */ }
+  }
+
+  function apply() {
+    root.dataset.theme = saved() || (media && media.matches ? "dark" : "light");
+  }
+
+  apply();
+  if (media && media.addEventListener) media.addEventListener("change", apply);
 })();
