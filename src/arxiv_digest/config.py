@@ -119,6 +119,11 @@ class ProfileSettings(_Section):
     embedding_api_key: SecretStr | None = None
     top_k: int = Field(10, ge=1, le=100)
 
+    @property
+    def configured(self) -> bool:
+        """Whether the reader named any interest at all (then the day is ranked)."""
+        return bool(self.keywords or self.authors or self.papers or self.bibtex or self.zotero_csv)
+
 
 class EmailSettings(_Section):
     host: str | None = None
@@ -168,10 +173,6 @@ class Settings(_Section):
         if not v.strip():
             raise ValueError("must name a language, e.g. Chinese or English")
         return v.strip()
-
-    @property
-    def db_path(self) -> Path:
-        return self.data_dir / "arxiv-digest.db"
 
 
 # Environment variable -> dotted settings path. Older tool's names first.

@@ -40,11 +40,6 @@ class RunReport:
         return sum(r.missing for r in [self.summarize, *self.retried] if r is not None)
 
 
-def has_profile(settings: Settings) -> bool:
-    p = settings.profile
-    return bool(p.keywords or p.authors or p.papers or p.bibtex or p.zotero_csv)
-
-
 def run_day(
     settings: Settings,
     store: Store,
@@ -73,7 +68,7 @@ def run_day(
         # the LLM is unusable right now: the reader still gets the day, papers marked pending, and the
         # next run summarizes them
         report.summarize_error = str(e)
-    if has_profile(settings):
+    if settings.profile.configured:
         try:
             report.rank = rank_day(settings, store, target)
         except ProfileError:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from ..config import Settings, load_settings, parse_categories, parse_date
+from ..config import Settings, load_settings, parse_date
 from ..errors import DigestError
 from ..store import Store
 
@@ -46,10 +46,7 @@ def settings(config: Path | None, data_dir: Path | None, **overrides: Any) -> Se
     """Load settings with CLI flags on top; `overrides` keys are dotted settings paths."""
     if data_dir is not None:
         overrides["data_dir"] = data_dir
-    cats = overrides.pop("categories", None)
-    if cats is not None:
-        overrides["categories"] = parse_categories(cats)
-    return load_settings(config, overrides)
+    return load_settings(config, overrides)  # categories are parsed and checked by Settings itself
 
 
 def open_store(s: Settings, write: bool = False) -> Store:

@@ -95,8 +95,7 @@ def send_digest(
 
 def _rank(settings: Settings, store: Store, day: date, notes: list[str]) -> bool:
     """Rank the day when a profile is configured (scores then sit in the store); False: no top picks."""
-    p = settings.profile
-    if not (p.keywords or p.authors or p.papers or p.bibtex or p.zotero_csv):
+    if not settings.profile.configured:
         return False
     try:
         ranked = rank_day(settings, store, day)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import BadInput, RenderError
-from ..models import DayDigest
 from ..store import Store
 from .atom import render_atom
 from .jsonl import export_day
@@ -34,12 +33,6 @@ def check_day(store: Store, day: date) -> None:
         raise RenderError(f"no announcement stored for {day.isoformat()}; run `arxiv-digest fetch`")
 
 
-def load_digest(settings: Settings, store: Store, day: date) -> DayDigest:
-    """The day as render needs it: the reader's categories (section order) and language."""
-    check_day(store, day)
-    return store.load_day(day, list(settings.categories), settings.language)
-
-
 def render_day(settings: Settings, store: Store, day: date, fmt: str, out: Path | None = None) -> Path:
     """Render one stored day in `fmt`; returns the path written (a file, or a directory for jsonl/html)."""
     if fmt not in FORMATS:
@@ -50,7 +43,7 @@ def render_day(settings: Settings, store: Store, day: date, fmt: str, out: Path 
         from .html import render_site  # lazy: templates and static assets load only when a site is asked for
 
         return render_site(settings, store, out, days=[day])
-    digest = load_digest(settings, store, day)
+    digest = store.load_day(day, list(settings.categories), settings.language)
     if fmt == "markdown":
         picks = settings.profile.top_k if settings.output.markdown_top_picks else 0
         return write_text(out, render_markdown(digest, top_picks=picks))
@@ -60,4 +53,4 @@ def render_day(settings: Settings, store: Store, day: date, fmt: str, out: Path 
     return out
 
 
-__all__ = ["FORMATS", "check_day", "default_out", "load_digest", "render_day"]
+__all__ = ["FORMATS", "check_day", "default_out", "render_day"]
