@@ -118,7 +118,23 @@ def m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial]
+def m010_search_segments(db: sqlite3.Connection) -> None:
+    """The site search's tokenized days and months (render/search_build.py): derived data, cached so that
+    adding a day tokenizes only that day. `fingerprint` covers what the index depends on (format,
+    language, categories); `digest` the content it was built from."""
+    _script(
+        db,
+        """
+        CREATE TABLE search_segments (
+            fingerprint TEXT NOT NULL, key TEXT NOT NULL, digest TEXT NOT NULL,
+            docs INTEGER NOT NULL, data BLOB NOT NULL, updated_at TEXT NOT NULL,
+            PRIMARY KEY (fingerprint, key)
+        );
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m010_search_segments]
 
 
 def _wal(db: sqlite3.Connection, patience: float = 30.0) -> None:
@@ -500,6 +516,25 @@ class Store:
     def get_scores(self, day: date) -> dict[str, tuple[float, list[Any]]]:
         rows = self.db.execute("SELECT paper_id, score, reasons FROM scores WHERE date=?", (day.isoformat(),))
         return {r[0]: (r[1], json.loads(r[2])) for r in rows}
+
+    # -- the site search's cache (render/search_build.py)
+
+    def search_segment_digests(self, fingerprint: str) -> dict[str, tuple[str, int]]:
+        """key -> (digest, documents) of every cached segment."""
+        rows = self.db.execute("SELECT key, digest, docs FROM search_segments WHERE fingerprint=?", (fingerprint,))
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def get_search_segment(self, fingerprint: str, key: str, digest: str) -> bytes | None:
+        q = "SELECT data FROM search_segments WHERE fingerprint=? AND key=? AND digest=?"
+        r = self.db.execute(q, (fingerprint, key, digest)).fetchone()
+        return bytes(r[0]) if r else None
+
+    def put_search_segment(self, fingerprint: str, key: str, digest: str, docs: int, data: bytes) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO search_segments VALUES (?,?,?,?,?,?)",
+                (fingerprint, key, digest, docs, data, _now()),
+            )
 
     # -- the day, for render
 

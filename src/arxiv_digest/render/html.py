@@ -177,9 +177,13 @@ def render_day_html(
 
 
 def render_index_html(days: list[DayLink], language: str) -> str:
-    """The list of days, newest first."""
+    """The list of days, newest first, with the archive's calendar."""
+    from .archive import calendar_months, iso_week  # archive.py imports this module
+
     days = sorted(days, key=lambda d: d.day, reverse=True)
-    return _env().get_template("index.html").render(days=days, language=language)
+    weeks = {iso_week(d.day) for d in days}
+    return _env().get_template("index.html").render(days=days, language=language, calendar=calendar_months(days),
+                                                    weeks=weeks)  # fmt: skip
 
 
 def _copy_assets(dest: Path) -> None:
@@ -190,8 +194,9 @@ def _copy_assets(dest: Path) -> None:
 
 # What arxiv-digest itself writes into a site directory: its pages and assets, and the other formats
 # `render` puts there by default (<day>.md, <day>.atom, data/<day>*.jsonl); atomic writers' temp files.
-_OUR_NAMES = {"index.html", "assets", "data", SITE_MARKER, ".nojekyll"}
-_DAY_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}(\.html|\.md|\.atom)$")
+_OUR_NAMES = {"index.html", "assets", "data", SITE_MARKER, ".nojekyll", "archive", "search.html", "range.html",
+              "saved.html", "trends.html", "weekly.atom"}  # fmt: skip
+_DAY_FILE = re.compile(r"^\d{4}-(\d{2}-\d{2}|W\d{2})(\.html|\.md|\.atom)$")  # days and weeks
 _TEMP_FILE = re.compile(r"^\..+\.tmp$")
 _REGENERATED = {"index.html", "assets", SITE_MARKER, ".nojekyll"}
 
@@ -277,6 +282,9 @@ def _build(settings: Settings, store: Store, tree: Path, days: list[date], old: 
         (tree / f"{day.isoformat()}.html").write_text(html, "utf-8")
     links = [_day_link(store, d, settings.categories) for d in all_days]
     (tree / "index.html").write_text(render_index_html(links, settings.language), "utf-8")
+    from .archive import build_archive  # archive.py imports this module
+
+    build_archive(settings, store, tree, links, set(days))
 
 
 def render_site(settings: Settings, store: Store, out_dir: Path, days: list[date] | None = None) -> Path:

@@ -1,0 +1,146 @@
+"""The archive part of the site: what spans days. The manifest of every day, each day's papers as a data
+file for the range view, the search index, and the pages that use them (search, range, saved papers,
+trends, weeks), plus the calendar on the index page.
+
+Called by html._build after the day pages, inside the new site tree. Incremental: the tree starts as
+hard links to the current site, and a file is rewritten only when its content changes (`put`), so a new
+day rewrites that day's files, the manifest, the latest month's search files and the pages that list
+days; every other file keeps its inode.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from ..config import Settings, taxonomy
+from ..models import DayDigest
+from ..store import Store
+from .html import DayLink, _env, find_code_url, ui_text
+from .search_build import build_search
+from .search_index import js_data, to_json
+from .sections import build_sections
+
+ARCHIVE = Path("archive")
+PAGES = ("search.html", "range.html")  # static shells; their script reads the manifest
+
+
+def put(tree: Path, rel: str | Path, text: str) -> bool:
+    """Write tree/rel unless it already holds exactly `text` (a hard link to the old site's file stays
+    that file). Never writes through a link: the old file is unlinked first. True when written."""
+    path = tree / rel
+    data = text.encode("utf-8")
+    if path.is_file():
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+        path.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True
+
+
+def day_record(digest: DayDigest) -> dict[str, Any]:
+    """One day's papers for the range view, in the day page's order (the range view builds the same
+    cards from them; every value is set as text by the browser, never as HTML)."""
+    papers = []
+    for section in build_sections(digest):
+        for n, e in section.entries:
+            p, s = e.paper, e.summary
+            rec: dict[str, Any] = {"id": p.id, "n": n, "t": p.title, "a": p.authors, "c": p.categories,
+                                   "s": section.category, "abs": p.abstract}  # fmt: skip
+            if s is not None:
+                sm = s.summary
+                rec["sum"] = [sm.tldr, sm.motivation, sm.method, sm.result, sm.conclusion]
+                if s.kind == "extractive":
+                    rec["ex"] = 1
+            elif e.failure:
+                rec["f"] = e.failure[:200]
+            optional = {"cm": p.comment, "code": find_code_url(p.abstract, p.comment), "x": 1 if e.is_cross else None,
+                        "v": p.version if e.announce_type in ("replace", "replace-cross") else None,
+                        "sc": round(e.score, 4) if e.score is not None else None, "r": e.reasons or None}  # fmt: skip
+            rec.update({k: v for k, v in optional.items() if v is not None})
+            papers.append(rec)
+    return {"day": digest.date.isoformat(), "papers": papers}
+
+
+def manifest(settings: Settings, counts: list[DayLink], search: dict[str, Any]) -> dict[str, Any]:
+    """What every archive page starts from: the days with their counts per category, the reader's words
+    and lists, and the search index's layout."""
+    names = taxonomy()
+    cats = {c for d in counts for c, _ in d.categories}
+    ui = ui_text(settings.language)
+    return {
+        "v": 1, "language": settings.language, "categories": settings.categories,
+        "ui": {"lang": ui["lang"], "pending": ui["pending"], "extractive": ui["extractive"]},
+        "names": {c: names[c] for c in sorted(cats) if c in names},
+        "keywords": settings.profile.keywords, "authors": settings.profile.authors,
+        "days": [[d.day.isoformat(), d.papers, d.categories] for d in counts], "search": search,
+    }  # fmt: skip
+
+
+def iso_week(day: date) -> str:
+    """'2026-W05'."""
+    y, w, _ = day.isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+def week_bounds(week: str) -> tuple[date, date]:
+    """'2026-W05' -> (Monday, Sunday)."""
+    monday = date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
+    return monday, monday + timedelta(days=6)
+
+
+@dataclass
+class CalendarMonth:
+    title: str  # "January 2026"
+    first: date
+    last: date
+    papers: int
+    weeks: list[tuple[str, list[tuple[date | None, int | None]]]]  # (ISO week, 7 cells: day or None, papers)
+
+
+def calendar_months(counts: Iterable[DayLink]) -> list[CalendarMonth]:
+    """Month grids (newest month first) marking the days that have a digest and how many papers."""
+    by_day = {d.day: d.papers for d in counts}
+    months = sorted({(d.year, d.month) for d in by_day}, reverse=True)
+    out = []
+    for y, m in months:
+        cal = calendar.Calendar(firstweekday=0)
+        weeks = []
+        for week in cal.monthdatescalendar(y, m):
+            cells: list[tuple[date | None, int | None]] = [(d, by_day.get(d)) if d.month == m else (None, None)
+                                                           for d in week]  # fmt: skip
+            weeks.append((iso_week(week[0]), cells))
+        last = date(y, m, calendar.monthrange(y, m)[1])
+        total = sum(n for d, n in by_day.items() if (d.year, d.month) == (y, m))
+        out.append(CalendarMonth(date(y, m, 1).strftime("%B %Y"), date(y, m, 1), last, total, weeks))
+    return out
+
+
+def _day_files(settings: Settings, store: Store, tree: Path, days: list[date], changed: set[date]) -> None:
+    folder = tree / ARCHIVE / "days"
+    for day in days:
+        rel = ARCHIVE / "days" / f"{day.isoformat()}.js"
+        if day in changed or not (tree / rel).is_file():
+            digest = store.load_day(day, settings.categories, settings.language)
+            put(tree, rel, js_data(f"days/{day.isoformat()}", to_json(day_record(digest))))
+    keep = {f"{d.isoformat()}.js" for d in days}
+    for p in folder.iterdir() if folder.is_dir() else []:
+        if p.name not in keep:
+            p.unlink()
+
+
+def build_archive(settings: Settings, store: Store, tree: Path, counts: list[DayLink], changed: set[date]) -> None:
+    """Everything that spans days, for the site's days `counts` (ascending); `changed` were rendered again."""
+    days = [c.day for c in counts]
+    search = build_search(settings, store, tree, days, changed)
+    _day_files(settings, store, tree, days, changed)
+    ui = ui_text(settings.language)
+    put(tree, ARCHIVE / "index.js", js_data("index", to_json(manifest(settings, counts, search))))
+    env = _env()
+    for name in PAGES:
+        put(tree, name, env.get_template(name).render(ui=ui, language=settings.language))
