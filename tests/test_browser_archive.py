@@ -1,0 +1,212 @@
+"""The archive pages in real headless chromium, opened from disk over file://: search across days (English
+and Chinese), the range view over months, the calendar. A small archive: the reference day plus slices
+of it on days in January, February and March.
+
+Every page records its requests; anything not file:// is aborted and fails the test (see test_browser).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from arxiv_digest.config import Settings
+from arxiv_digest.render.html import render_site
+from arxiv_digest.render.tokens import tokens
+from arxiv_digest.store import Store
+from browser_util import SEED_DAY, add_papers, load_seed, spread
+from test_browser import ARTIFACTS, Visit, _new_visit, browser, visit  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+
+CATS = ["eess.SP", "cs.LG", "stat.ML"]
+DAYS = [date(2026, 1, 5), date(2026, 1, 6), date(2026, 2, 2), date(2026, 2, 3), date(2026, 3, 2), date(2026, 3, 20)]
+PER_DAY = 12
+WAIT_MARK = """name => new Promise(resolve => {
+  if (performance.getEntriesByName(name).length) return resolve(true);
+  new PerformanceObserver((list, obs) => {
+    if (list.getEntriesByName(name).length) { obs.disconnect(); resolve(true); }
+  }).observe({ type: "mark" });
+})"""
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[date, list[dict[str, Any]]]]:
+    base = tmp_path_factory.mktemp("archive-site")
+    settings = Settings(categories=CATS, language="Chinese", data_dir=base / "data")
+    with Store.open(settings.data_dir) as store:
+        held = spread(store, DAYS, PER_DAY)
+        add_papers(store, SEED_DAY, load_seed())
+        held[SEED_DAY] = load_seed()
+        return render_site(settings, store, base / "site"), held
+
+
+def _terms(p: dict[str, Any]) -> set[str]:
+    text = " ".join([p["id"], p["title"], *p["authors"], p["abstract"],
+                     *(p[k] for k in ("tldr", "motivation", "method", "result", "conclusion"))])  # fmt: skip
+    return set(tokens(text))
+
+
+def _expected(held: dict[date, list[dict[str, Any]]], query: str, prefix: bool = False) -> set[tuple[str, str]]:
+    """(day, id) of every paper holding every term of the query (the last one as a prefix when asked)."""
+    want = tokens(query)
+    out = set()
+    for day, papers in held.items():
+        for p in papers:
+            have = _terms(p)
+            exact = all(t in have for t in (want[:-1] if prefix else want))
+            if exact and (not prefix or any(t.startswith(want[-1]) for t in have)):
+                out.add((day.isoformat(), p["id"]))
+    return out
+
+
+def _search(v: Visit, query: str) -> list[tuple[str, str]]:
+    page = v.page
+    page.evaluate("performance.clearMarks('digest-search-complete')")
+    page.fill("#q", query)
+    page.evaluate(WAIT_MARK, "digest-search-complete")
+    while page.locator("#more").is_visible():  # every page of results
+        n = page.locator(".result").count()
+        page.click("#more")
+        page.wait_for_selector(f".result >> nth={n}")
+    return list(page.eval_on_selector_all(
+        ".result", "els => els.map(e => [e.closest('.result-day').id.slice(4), e.dataset.id])"
+    ))  # fmt: skip
+
+
+def test_search_every_day_in_english_and_chinese(visit: Visit, archive: tuple[Path, Any]) -> None:
+    site, held = archive
+    visit.open(site, "search.html")
+    page = visit.page
+    page.evaluate(WAIT_MARK, "digest-ready")
+    for query in ["clustering", "聚类", "天线", "Schober", "graph neural", "2601.19333"]:
+        found = _search(visit, query)
+        expected = _expected(held, query)
+        assert expected, query
+        assert set(map(tuple, found)) == expected, query
+        # grouped by day, newest day first
+        days = [d for d, _ in found]
+        assert days == sorted(days, reverse=True), query
+        assert len({d for d, _ in found}) == page.locator(".result-day").count()
+    # the word being typed matches the longer words it starts
+    found = _search(visit, "cluste")
+    assert set(map(tuple, found)) == _expected(held, "cluste", prefix=True) and len(found) > 5
+    assert page.locator(".result mark.hl").first.inner_text().lower() == "cluste"
+    assert visit.blocked == []
+
+
+def test_a_result_opens_its_card_on_the_day_page(visit: Visit, archive: tuple[Path, Any]) -> None:
+    site, _ = archive
+    visit.page.goto((site / "search.html").as_uri() + "?q=" + "聚类")
+    page = visit.page
+    page.evaluate(WAIT_MARK, "digest-search-complete")
+    assert page.input_value("#q") == "聚类"  # the query comes from the URL
+    first = page.locator(".result").first
+    pid, day = first.get_attribute("data-id"), first.evaluate("e => e.closest('.result-day').id.slice(4)")
+    first.locator(".result-title a").click()
+    page.wait_for_url(re.compile(rf"{day}\.html#{re.escape(pid or '')}$"))
+    assert page.locator(f'article[id="{pid}"]').is_visible()
+
+
+def test_the_browser_tokenizer_is_the_indexs(visit: Visit, archive: tuple[Path, Any]) -> None:
+    site, held = archive
+    visit.open(site, "search.html")
+    samples = [p[k] for papers in held.values() for p in papers[:20] for k in ("title", "abstract", "tldr")]
+    samples += ["Schrödinger’s ＡＢＣ ﬁne-tuning: 3D/4D studies of biases", "日本語のテキストと한국어 텍스트", "ΑΒΓ Ωmega"]
+    js = visit.page.evaluate("texts => texts.map(t => DigestSearch.terms(t))", samples)
+    assert js == [tokens(t) for t in samples]
+
+
+def test_search_within_dates(visit: Visit, archive: tuple[Path, Any]) -> None:
+    site, held = archive
+    visit.page.goto((site / "search.html").as_uri() + "?q=clustering&from=2026-02-01&to=2026-02-28")
+    visit.page.evaluate(WAIT_MARK, "digest-search-complete")
+    found = {tuple(x) for x in visit.page.eval_on_selector_all(
+        ".result", "els => els.map(e => [e.closest('.result-day').id.slice(4), e.dataset.id])")}  # fmt: skip
+    assert found == {x for x in _expected(held, "clustering") if x[0].startswith("2026-02")} != set()
+
+
+def _loaded_days(v: Visit) -> list[str]:
+    return sorted(re.search(r"days/(\d{4}-\d\d-\d\d)\.js", u).group(1) for u in v.requests if "/archive/days/" in u)  # type: ignore[union-attr]
+
+
+def test_a_range_spanning_months(visit: Visit, archive: tuple[Path, Any]) -> None:
+    site, held = archive
+    visit.page.goto((site / "range.html").as_uri() + "?from=2026-01-01&to=2026-03-31")
+    page = visit.page
+    page.evaluate(WAIT_MARK, "digest-ready")
+    days = sorted(held)
+    assert page.eval_on_selector_all(".range-day", "els => els.map(e => e.dataset.day)") == [d.isoformat() for d in days]
+    total = sum(len(p) for p in held.values())
+    assert page.locator("#range-lede").inner_text().startswith(f"{total} papers · {len(days)} days")
+    # only the days near the screen are loaded, and only a batch of each is rendered
+    page.wait_for_selector(".range-day .card")
+    assert 0 < len(_loaded_days(visit)) < len(days)
+    assert page.locator('.range-day[data-day="2026-01-28"] .card').count() < len(held[SEED_DAY])
+    # scrolling loads the rest, day by day
+    for day in days:
+        page.locator(f'.range-day[data-day="{day.isoformat()}"]').scroll_into_view_if_needed()
+        page.wait_for_selector(f'.range-day[data-day="{day.isoformat()}"] .card')
+    assert _loaded_days(visit) == [d.isoformat() for d in days]
+    # a category filter: only its papers, counted per day before anything more is loaded
+    page.click('.chip[data-filter="stat.ML"]')
+    want = {p["id"] for papers in held.values() for p in papers if p["category"] == "stat.ML"}
+    page.evaluate("window.scrollTo(0, 0)")
+    for day in days:
+        count = page.locator(f'.range-day[data-day="{day.isoformat()}"] .count').inner_text()
+        assert count == str(sum(p["category"] == "stat.ML" for p in held[day]))
+    shown = set(page.eval_on_selector_all(".range-day:not([hidden]) .card", "els => els.map(e => e.id)"))
+    assert shown <= want and shown
+    page.click('.chip[data-filter="*"]')
+    # search within the range, through the archive's index
+    page.fill("#search", "聚类")
+    page.evaluate(WAIT_MARK, "digest-search-painted")
+    expected = _expected(held, "聚类")
+    counts = {d: int(page.locator(f'.range-day[data-day="{d.isoformat()}"] .count').inner_text()) for d in days}
+    assert counts == {d: sum(1 for x in expected if x[0] == d.isoformat()) for d in days}
+    hidden = page.eval_on_selector_all(".range-day[hidden]", "els => els.map(e => e.dataset.day)")
+    assert hidden == [d.isoformat() for d in days if not counts[d]]
+    assert visit.blocked == []
+    _screenshot(page, "range.png")
+
+
+def test_range_keyboard_and_details(visit: Visit, archive: tuple[Path, Any]) -> None:
+    site, held = archive
+    visit.page.goto((site / "range.html").as_uri() + "?week=2026-W02")  # 5 and 6 January
+    page = visit.page
+    page.evaluate(WAIT_MARK, "digest-ready")
+    page.wait_for_selector(".range-day .card")
+    assert page.eval_on_selector_all(".range-day", "els => els.map(e => e.dataset.day)") == ["2026-01-05", "2026-01-06"]
+    page.keyboard.press("j")
+    current = 'document.querySelector(".card.current")?.id'
+    assert page.evaluate(current) == held[date(2026, 1, 5)][0]["id"]
+    for _ in range(PER_DAY):
+        page.keyboard.press("j")
+    assert page.evaluate(current) == held[date(2026, 1, 6)][0]["id"]  # on into the next day
+    card = page.locator(".card.current")
+    page.keyboard.press("Enter")
+    assert card.locator("details").evaluate("d => d.open")
+    assert card.locator("dd.abstract").inner_text() == held[date(2026, 1, 6)][0]["abstract"]
+    page.keyboard.press("?")
+    assert page.locator("#help").is_visible()
+
+
+def test_calendar_marks_the_days_with_a_digest(visit: Visit, archive: tuple[Path, Any]) -> None:
+    site, held = archive
+    visit.open(site, "index.html")
+    page = visit.page
+    cells = page.eval_on_selector_all(".cal-grid td.has a", "els => els.map(a => [a.getAttribute('href'), a.querySelector('small').textContent])")
+    assert sorted(cells) == sorted([f"{d.isoformat()}.html", str(len(p))] for d, p in held.items())
+    assert page.locator(".cal-month").count() == 3
+    assert page.locator(".cal-title a").first.get_attribute("href") == "range.html?month=2026-03"
+    page.click('.cal-grid td.has a[href="2026-02-03.html"]')
+    page.wait_for_url(re.compile(r"2026-02-03\.html$"))
+
+
+def _screenshot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name))
