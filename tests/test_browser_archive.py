@@ -5,6 +5,7 @@ of it on days in January, February and March.
 Every page records its requests; anything not file:// is aborted and fails the test (see test_browser).
 """
 
+# ruff: noqa: F811  (the browser and visit fixtures are test_browser.py's, imported by name)
 from __future__ import annotations
 
 import re
@@ -19,7 +20,7 @@ from arxiv_digest.render.html import render_site
 from arxiv_digest.render.tokens import tokens
 from arxiv_digest.store import Store
 from browser_util import SEED_DAY, add_papers, load_seed, spread
-from test_browser import ARTIFACTS, Visit, _new_visit, browser, visit  # noqa: F401  (fixtures)
+from test_browser import ARTIFACTS, Visit, browser, visit  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -116,7 +117,8 @@ def test_the_browser_tokenizer_is_the_indexs(visit: Visit, archive: tuple[Path, 
     site, held = archive
     visit.open(site, "search.html")
     samples = [p[k] for papers in held.values() for p in papers[:20] for k in ("title", "abstract", "tldr")]
-    samples += ["Schrödinger’s ＡＢＣ ﬁne-tuning: 3D/4D studies of biases", "日本語のテキストと한국어 텍스트", "ΑΒΓ Ωmega"]
+    samples += ["Schrödinger’s ＡＢＣ ﬁne-tuning: 3D/4D studies of biases", "日本語のテキストと한국어 텍스트",
+                "ΑΒΓ Ωmega"]
     js = visit.page.evaluate("texts => texts.map(t => DigestSearch.terms(t))", samples)
     assert js == [tokens(t) for t in samples]
 
@@ -140,7 +142,8 @@ def test_a_range_spanning_months(visit: Visit, archive: tuple[Path, Any]) -> Non
     page = visit.page
     page.evaluate(WAIT_MARK, "digest-ready")
     days = sorted(held)
-    assert page.eval_on_selector_all(".range-day", "els => els.map(e => e.dataset.day)") == [d.isoformat() for d in days]
+    listed = page.eval_on_selector_all(".range-day", "els => els.map(e => e.dataset.day)")
+    assert listed == [d.isoformat() for d in days]
     total = sum(len(p) for p in held.values())
     assert page.locator("#range-lede").inner_text().startswith(f"{total} papers · {len(days)} days")
     # only the days near the screen are loaded, and only a batch of each is rendered
@@ -199,7 +202,9 @@ def test_calendar_marks_the_days_with_a_digest(visit: Visit, archive: tuple[Path
     site, held = archive
     visit.open(site, "index.html")
     page = visit.page
-    cells = page.eval_on_selector_all(".cal-grid td.has a", "els => els.map(a => [a.getAttribute('href'), a.querySelector('small').textContent])")
+    cells = page.eval_on_selector_all(
+        ".cal-grid td.has a", "els => els.map(a => [a.getAttribute('href'), a.querySelector('small').textContent])"
+    )
     assert sorted(cells) == sorted([f"{d.isoformat()}.html", str(len(p))] for d, p in held.items())
     assert page.locator(".cal-month").count() == 3
     assert page.locator(".cal-title a").first.get_attribute("href") == "range.html?month=2026-03"
