@@ -8,6 +8,7 @@ Every page records its requests; anything not file:// is aborted and fails the t
 # ruff: noqa: F811  (the browser and visit fixtures are test_browser.py's, imported by name)
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,7 @@ from arxiv_digest.render.html import render_site
 from arxiv_digest.render.tokens import tokens
 from arxiv_digest.store import Store
 from browser_util import SEED_DAY, add_papers, load_seed, spread
-from test_browser import ARTIFACTS, Visit, browser, visit  # noqa: F401
+from test_browser import ARTIFACTS, Visit, _new_visit, browser, visit  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -35,12 +36,22 @@ WAIT_MARK = """name => new Promise(resolve => {
 })"""
 
 
+# A title and authors that BibTeX must escape, and math it should keep.
+TRICKY_ID = "2601.05999"
+TRICKY = {"index": PER_DAY + 1, "id": TRICKY_ID, "category": "cs.LG", "categories": ["cs.LG", "stat.ML"],
+          "title": "Braces {and} 100% of R&D: $x_{1}^{2}$ on #tags, a_b ~ c^d \\ back",
+          "authors": ["José Müller", "Ada {Lovelace}"], "abstract": "An abstract.", "tldr": "简短。",
+          "motivation": "动机。", "method": "方法。", "result": "结果。", "conclusion": "结论。"}  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[date, list[dict[str, Any]]]]:
     base = tmp_path_factory.mktemp("archive-site")
     settings = Settings(categories=CATS, language="Chinese", data_dir=base / "data")
     with Store.open(settings.data_dir) as store:
         held = spread(store, DAYS, PER_DAY)
+        add_papers(store, DAYS[0], [TRICKY])
+        held[DAYS[0]].append(TRICKY)
         add_papers(store, SEED_DAY, load_seed())
         held[SEED_DAY] = load_seed()
         return render_site(settings, store, base / "site"), held
@@ -70,9 +81,9 @@ def _search(v: Visit, query: str) -> list[tuple[str, str]]:
     page.evaluate("performance.clearMarks('digest-search-complete')")
     page.fill("#q", query)
     page.evaluate(WAIT_MARK, "digest-search-complete")
-    while page.locator("#more").is_visible():  # every page of results
+    while page.locator("#more").is_visible():  # every page of results: more come as the reader scrolls
         n = page.locator(".result").count()
-        page.click("#more")
+        page.locator("#more").scroll_into_view_if_needed()
         page.wait_for_selector(f".result >> nth={n}")
     return list(page.eval_on_selector_all(
         ".result", "els => els.map(e => [e.closest('.result-day').id.slice(4), e.dataset.id])"
@@ -187,12 +198,13 @@ def test_range_keyboard_and_details(visit: Visit, archive: tuple[Path, Any]) -> 
     page.keyboard.press("j")
     current = 'document.querySelector(".card.current")?.id'
     assert page.evaluate(current) == held[date(2026, 1, 5)][0]["id"]
-    for _ in range(PER_DAY):
+    for _ in range(len(held[date(2026, 1, 5)])):
         page.keyboard.press("j")
-    assert page.evaluate(current) == held[date(2026, 1, 6)][0]["id"]  # on into the next day
+    # on into the next day (which may still be loading)
+    page.locator(f'article.current[id="{held[date(2026, 1, 6)][0]["id"]}"]').wait_for()
     card = page.locator(".card.current")
     page.keyboard.press("Enter")
-    assert card.locator("details").evaluate("d => d.open")
+    assert card.locator("details.more").evaluate("d => d.open")
     assert card.locator("dd.abstract").inner_text() == held[date(2026, 1, 6)][0]["abstract"]
     page.keyboard.press("?")
     assert page.locator("#help").is_visible()
@@ -215,3 +227,96 @@ def test_calendar_marks_the_days_with_a_digest(visit: Visit, archive: tuple[Path
 def _screenshot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name))
+
+
+def _card_button(v: Visit, pid: str, cls: str) -> Any:
+    return v.page.locator(f'article[id="{pid}"] .{cls}')
+
+
+def test_save_dismiss_and_export(browser: Any, archive: tuple[Path, Any], tmp_path: Path) -> None:
+    """Star and "not for me" on cards of any day; the saved page lists them and exports the feedback file
+    the profile reads, and BibTeX that a BibTeX parser and the profile both read back."""
+    site, held = archive
+    v = _new_visit(browser, accept_downloads=True)
+    try:
+        page = v.page
+        page.goto((site / "range.html").as_uri() + "?week=2026-W02")
+        page.evaluate(WAIT_MARK, "digest-ready")
+        page.wait_for_selector(f'article[id="{TRICKY_ID}"]')
+        other = held[date(2026, 1, 6)][1]["id"]
+        _card_button(v, TRICKY_ID, "act-save").click()
+        assert _card_button(v, TRICKY_ID, "act-save").get_attribute("aria-pressed") == "true"
+        page.locator(f'article[id="{other}"]').scroll_into_view_if_needed()
+        _card_button(v, other, "act-dismiss").click()
+        assert page.locator(f'article[id="{other}"]').evaluate("e => e.classList.contains('dismissed')")
+        stored = v.storage(f"arxiv-digest:saved:{TRICKY_ID}")
+        assert {k: stored[k] for k in ("id", "title", "day")} == {"id": TRICKY_ID, "title": TRICKY["title"],
+                                                                  "day": "2026-01-05"}  # fmt: skip
+        # the saved list, on its own page
+        page.goto((site / "saved.html").as_uri())
+        assert page.locator("#saved .result").evaluate_all("els => els.map(e => e.dataset.id)") == [TRICKY_ID]
+        assert page.locator("#dismissed .result").evaluate_all("els => els.map(e => e.dataset.id)") == [other]
+        with page.expect_download() as dl:
+            page.click("#export-feedback")
+        feedback = json.loads(Path(dl.value.path()).read_text("utf-8"))
+        assert dl.value.suggested_filename == "arxiv-digest-feedback.json"
+        assert feedback["format"] == "arxiv-digest-feedback" and feedback["version"] == 1
+        saved = [(s["id"], s["title"], s["day"]) for s in feedback["saved"]]
+        assert saved == [(TRICKY_ID, TRICKY["title"], "2026-01-05")]
+        assert [(d["id"], d["day"]) for d in feedback["dismissed"]] == [(other, "2026-01-06")]
+        assert set(feedback["saved"][0]) == {"id", "title", "day", "at"}
+        assert set(feedback["dismissed"][0]) == {"id", "day", "at"}
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", feedback["saved"][0]["at"])
+        with page.expect_download() as dl:
+            page.click("#export-bibtex")
+        bib = Path(dl.value.path()).read_text("utf-8")
+        _check_bibtex(bib, [TRICKY])
+        assert v.blocked == [] and v.errors == []
+    finally:
+        v.ctx.close()
+
+
+def _check_bibtex(text: str, papers: list[dict[str, Any]]) -> None:
+    import bibtexparser
+
+    from arxiv_digest.rank.profile import read_bibtex
+
+    lib = bibtexparser.parse_string(text)
+    assert lib.failed_blocks == []
+    assert [e.entry_type for e in lib.entries] == ["misc"] * len(papers)
+    for e, p in zip(lib.entries, papers, strict=True):
+        f = {k: fv.value for k, fv in e.fields_dict.items()}
+        assert f["eprint"] == p["id"] and f["archivePrefix"] == "arXiv"
+        assert f["primaryClass"] == p["categories"][0] and f["url"] == f"https://arxiv.org/abs/{p['id']}"
+        assert f["year"] == "20" + p["id"][:2]
+    if papers[0]["id"] == TRICKY_ID:
+        f = {k: fv.value for k, fv in lib.entries[0].fields_dict.items()}
+        assert f["title"] == ("{Braces \\textbraceleft{}and\\textbraceright{} 100\\% of R\\&D: $x_{1}^{2}$ on \\#tags, "
+                              "a\\_b \\textasciitilde{} c\\textasciicircum{}d \\textbackslash{} back}")  # fmt: skip
+        assert f["author"] == "José Müller and Ada \\textbraceleft{}Lovelace\\textbraceright{}"
+    found, problems = read_bibtex(text, "saved.bib")  # the profile reads the export too
+    assert [pp.arxiv_id for pp in found] == [p["id"] for p in papers] and problems == []
+
+
+def test_copy_citation(browser: Any, archive: tuple[Path, Any]) -> None:
+    site, _ = archive
+    v = _new_visit(browser)
+    try:
+        v.ctx.grant_permissions(["clipboard-read", "clipboard-write"])
+        page = v.page
+        page.goto((site / "range.html").as_uri() + "?week=2026-W02")
+        page.wait_for_selector(f'article[id="{TRICKY_ID}"]')
+        card = page.locator(f'article[id="{TRICKY_ID}"]')
+        card.locator(".act-cite summary").click()
+        card.locator(".cite-bibtex").click()
+        card.locator(".cite-bibtex", has_text="Copied").wait_for()
+        _check_bibtex(page.evaluate("navigator.clipboard.readText()"), [TRICKY])
+        card.locator(".cite-ref").click()  # the menu stays open
+        card.locator(".cite-ref", has_text="Copied").wait_for()
+        assert page.evaluate("navigator.clipboard.readText()") == (
+            f"José Müller, Ada {{Lovelace}} (2026). {TRICKY['title']}. arXiv:{TRICKY_ID} [cs.LG]. "
+            f"https://arxiv.org/abs/{TRICKY_ID}"
+        )
+        assert v.blocked == [] and v.errors == []
+    finally:
+        v.ctx.close()

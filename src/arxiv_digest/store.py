@@ -517,6 +517,18 @@ class Store:
         rows = self.db.execute("SELECT paper_id, score, reasons FROM scores WHERE date=?", (day.isoformat(),))
         return {r[0]: (r[1], json.loads(r[2])) for r in rows}
 
+    # -- across days (render/trends.py, render/week.py)
+
+    def titles(self) -> list[tuple[date, str]]:
+        """(day, title) of every announcement, by day: what trends count words in."""
+        q = "SELECT a.date, p.title FROM announcements a JOIN papers p ON p.id = a.paper_id ORDER BY a.date"
+        return [(date.fromisoformat(r[0]), r[1]) for r in self.db.execute(q)]
+
+    def score_reasons(self) -> list[tuple[date, list[Any]]]:
+        """(day, reasons) of every scored paper: the reader's keyword and author hits over time."""
+        rows = self.db.execute("SELECT date, reasons FROM scores ORDER BY date")
+        return [(date.fromisoformat(r[0]), json.loads(r[1])) for r in rows]
+
     # -- the site search's cache (render/search_build.py)
 
     def search_segment_digests(self, fingerprint: str) -> dict[str, tuple[str, int]]:

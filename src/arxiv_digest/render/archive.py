@@ -11,11 +11,14 @@ days; every other file keeps its inode.
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
+
+from jinja2 import Environment
 
 from ..config import Settings, taxonomy
 from ..models import DayDigest
@@ -24,9 +27,11 @@ from .html import DayLink, _env, find_code_url, ui_text
 from .search_build import build_search
 from .search_index import js_data, to_json
 from .sections import build_sections
+from .trends import build_trends
+from .week import FEED_WEEKS, build_week, iso_week, render_week_atom
 
 ARCHIVE = Path("archive")
-PAGES = ("search.html", "range.html")  # static shells; their script reads the manifest
+PAGES = ("search.html", "range.html", "saved.html")  # static shells; their script reads the manifest
 
 
 def put(tree: Path, rel: str | Path, text: str) -> bool:
@@ -82,18 +87,6 @@ def manifest(settings: Settings, counts: list[DayLink], search: dict[str, Any]) 
     }  # fmt: skip
 
 
-def iso_week(day: date) -> str:
-    """'2026-W05'."""
-    y, w, _ = day.isocalendar()
-    return f"{y}-W{w:02d}"
-
-
-def week_bounds(week: str) -> tuple[date, date]:
-    """'2026-W05' -> (Monday, Sunday)."""
-    monday = date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
-    return monday, monday + timedelta(days=6)
-
-
 @dataclass
 class CalendarMonth:
     title: str  # "January 2026"
@@ -134,13 +127,48 @@ def _day_files(settings: Settings, store: Store, tree: Path, days: list[date], c
             p.unlink()
 
 
-def build_archive(settings: Settings, store: Store, tree: Path, counts: list[DayLink], changed: set[date]) -> None:
-    """Everything that spans days, for the site's days `counts` (ascending); `changed` were rendered again."""
+_WEEK_PAGE = re.compile(r"^\d{4}-W\d{2}\.html$")
+
+
+def _weeks(settings: Settings, store: Store, tree: Path, days: list[date], changed: set[date], forced: set[str],
+           env: Environment) -> None:  # fmt: skip
+    """Week pages for the weeks whose days changed (their neighbours too when a week is new), and
+    weekly.atom with the latest weeks."""
+    weeks = sorted({iso_week(d) for d in days})
+    redo = {iso_week(d) for d in changed} | forced
+    for i, w in enumerate(weeks):
+        if not (tree / f"{w}.html").is_file():  # new: its neighbours' links change too
+            redo.update(weeks[max(i - 1, 0) : i + 2])
+    ui = ui_text(settings.language)
+    for i, w in enumerate(weeks):
+        if w not in redo:
+            continue
+        wd = build_week(settings, store, w)
+        nav = (weeks[i - 1] if i else None, weeks[i + 1] if i + 1 < len(weeks) else None)
+        page = env.get_template("week.html").render(
+            w=wd, prev_week=nav[0], next_week=nav[1], ui=ui, markdown=(tree / f"{w}.md").is_file(), cat_names=taxonomy()
+        )
+        put(tree, f"{w}.html", page)
+    for p in tree.iterdir():
+        if _WEEK_PAGE.match(p.name) and p.name[:-5] not in weeks:
+            p.unlink()  # its days are gone from the store
+    recent = [build_week(settings, store, w) for w in reversed(weeks[-FEED_WEEKS:])]
+    put(tree, "weekly.atom", render_week_atom(recent).decode("utf-8"))
+
+
+def build_archive(settings: Settings, store: Store, tree: Path, counts: list[DayLink], changed: set[date],
+                  weeks: Iterable[str] = ()) -> None:  # fmt: skip
+    """Everything that spans days, for the site's days `counts` (ascending): `changed` were rendered again,
+    `weeks` have new outputs to link (a weekly Markdown)."""
     days = [c.day for c in counts]
     search = build_search(settings, store, tree, days, changed)
     _day_files(settings, store, tree, days, changed)
-    ui = ui_text(settings.language)
     put(tree, ARCHIVE / "index.js", js_data("index", to_json(manifest(settings, counts, search))))
-    env = _env()
+    env, ui = _env(), ui_text(settings.language)
     for name in PAGES:
         put(tree, name, env.get_template(name).render(ui=ui, language=settings.language))
+    trends = build_trends(settings, store, [(c.day, c.categories) for c in counts])
+    put(tree, "trends.html", env.get_template("trends.html").render(
+        t=trends, days=len(days), first=days[0] if days else None, last=days[-1] if days else None,
+        keywords=settings.profile.keywords))  # fmt: skip
+    _weeks(settings, store, tree, days, changed, set(weeks), env)

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -30,7 +31,7 @@ from ..models import DayDigest, DayEntry
 from ..store import Store
 from .markdown import language_key
 from .output import atomic_dir
-from .sections import build_sections, top_picks
+from .sections import build_sections, category_order, top_picks
 
 # A file in the site root that says "arxiv-digest made this directory": we only ever replace a
 # directory that carries it (or an empty one), never a directory a user pointed us at by mistake.
@@ -178,7 +179,8 @@ def render_day_html(
 
 def render_index_html(days: list[DayLink], language: str) -> str:
     """The list of days, newest first, with the archive's calendar."""
-    from .archive import calendar_months, iso_week  # archive.py imports this module
+    from .archive import calendar_months  # archive.py imports this module
+    from .week import iso_week
 
     days = sorted(days, key=lambda d: d.day, reverse=True)
     weeks = {iso_week(d.day) for d in days}
@@ -242,8 +244,7 @@ def _carry_over(old: Path, tree: Path, redo: set[str]) -> None:
 def _day_link(store: Store, day: date, categories: list[str]) -> DayLink:
     """A day's line on the index, from its announcement rows only (cheap for years of history)."""
     counts = Counter(r["section"] for r in store.day_rows(day))
-    order = [c for c in categories if c in counts] + sorted(c for c in counts if c not in categories)
-    return DayLink(day, sum(counts.values()), [(c, counts[c]) for c in order])
+    return DayLink(day, sum(counts.values()), [(c, counts[c]) for c in category_order(counts, categories)])
 
 
 def _downloads(tree: Path, day: date, language: str) -> list[tuple[str, str]]:
@@ -260,7 +261,7 @@ def _downloads(tree: Path, day: date, language: str) -> list[tuple[str, str]]:
     return found
 
 
-def _build(settings: Settings, store: Store, tree: Path, days: list[date], old: Path) -> None:
+def _build(settings: Settings, store: Store, tree: Path, days: list[date], old: Path, weeks: Iterable[str]) -> None:
     _copy_assets(tree / "assets")
     (tree / SITE_MARKER).write_text("arxiv-digest static site\n", "utf-8")
     (tree / ".nojekyll").write_text("", "utf-8")  # GitHub Pages: serve files as they are
@@ -284,11 +285,14 @@ def _build(settings: Settings, store: Store, tree: Path, days: list[date], old: 
     (tree / "index.html").write_text(render_index_html(links, settings.language), "utf-8")
     from .archive import build_archive  # archive.py imports this module
 
-    build_archive(settings, store, tree, links, set(days))
+    build_archive(settings, store, tree, links, set(days), weeks)
 
 
-def render_site(settings: Settings, store: Store, out_dir: Path, days: list[date] | None = None) -> Path:
+def render_site(
+    settings: Settings, store: Store, out_dir: Path, days: list[date] | None = None, weeks: Iterable[str] = ()
+) -> Path:
     """Write the site for `days` (default: every stored day) into out_dir, atomically; returns out_dir as given.
+    `weeks` (ISO weeks) get their week page written again (it links the week's Markdown when there is one).
 
     Everything else already in out_dir is kept (other days' pages, the Markdown/Atom/JSONL outputs),
     so rendering one day adds to the history. The new tree is built next to out_dir and swapped in.
@@ -302,7 +306,7 @@ def render_site(settings: Settings, store: Store, out_dir: Path, days: list[date
     _check_target(target)
     try:
         with atomic_dir(target) as tree:
-            _build(settings, store, tree, wanted, target)
+            _build(settings, store, tree, wanted, target, weeks)
     except OSError as e:
         raise RenderError(f"cannot write the site to {out_dir}: {e.strerror or e}") from None
     return out_dir

@@ -148,6 +148,7 @@
     for (var i = d.shown; i < end; i++) {
       var p = d.list[i], card = C.card(p, manifest.ui);
       decorate(card, p);
+      window.DigestSaved.decorate(card, { id: p.id, title: p.t, authors: p.a, categories: p.c, day: d.day });
       frag.appendChild(card);
     }
     if (d.sentinel) d.sentinel.remove();
@@ -272,7 +273,7 @@
     if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || ev.target.isContentEditable) return;
     if (document.querySelector("dialog[open]")) return;
     var onControl = tag === "A" || tag === "BUTTON" || tag === "SUMMARY";
-    var det = current && current.querySelector("details");
+    var det = current && current.querySelector("details.more");
     switch (ev.key) {
       case "j": step(1); break;
       case "k": step(-1); break;
