@@ -131,3 +131,23 @@ def test_adding_a_day_rewrites_only_the_latest_month(tmp_path: Path) -> None:
     assert [lv["months"] for lv in search["levels"]] == [["2026-01"], ["2026-02"]]
     assert search["months"][1]["days"] == [["2026-02-02", 5], ["2026-02-03", 5]]
     assert sorted(p.name.split("-")[0] for p in root.iterdir()) == ["2026", "2026", "base", "recent"]
+
+
+def test_an_incremental_build_gives_the_index_of_a_full_one(tmp_path: Path) -> None:
+    from arxiv_digest.render.html import render_site
+    from browser_util import add_papers
+
+    days = [date(2026, 1, 5), date(2026, 1, 6), date(2026, 2, 2), date(2026, 2, 3), date(2026, 3, 2)]
+    settings = Settings(categories=CATS, data_dir=tmp_path / "data")
+    with Store.open(settings.data_dir) as store:
+        for i, d in enumerate(days):
+            add_papers(store, d, _papers(d, 4 + i, ["alpha", "beta", "gamma"][i % 3]))
+            render_site(settings, store, tmp_path / "site", days=[d])  # one day at a time: joins cached prefixes
+        store.db.execute("DELETE FROM search_segments")
+        render_site(settings, store, tmp_path / "full")  # everything from scratch
+
+    def files(site: Path) -> dict[str, str]:
+        return {str(p.relative_to(site)): p.read_text("utf-8") for p in (site / SEARCH_DIR).rglob("*.js")}
+
+    assert files(tmp_path / "site") == files(tmp_path / "full")
+    assert (tmp_path / "site/archive/index.js").read_text("utf-8") == (tmp_path / "full/archive/index.js").read_text("utf-8")

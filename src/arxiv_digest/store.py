@@ -519,11 +519,6 @@ class Store:
 
     # -- across days (render/trends.py, render/week.py)
 
-    def titles(self) -> list[tuple[date, str]]:
-        """(day, title) of every announcement, by day: what trends count words in."""
-        q = "SELECT a.date, p.title FROM announcements a JOIN papers p ON p.id = a.paper_id ORDER BY a.date"
-        return [(date.fromisoformat(r[0]), r[1]) for r in self.db.execute(q)]
-
     def score_reasons(self) -> list[tuple[date, list[Any]]]:
         """(day, reasons) of every scored paper: the reader's keyword and author hits over time."""
         rows = self.db.execute("SELECT date, reasons FROM scores ORDER BY date")
@@ -536,10 +531,18 @@ class Store:
         rows = self.db.execute("SELECT key, digest, docs FROM search_segments WHERE fingerprint=?", (fingerprint,))
         return {r[0]: (r[1], r[2]) for r in rows}
 
-    def get_search_segment(self, fingerprint: str, key: str, digest: str) -> bytes | None:
-        q = "SELECT data FROM search_segments WHERE fingerprint=? AND key=? AND digest=?"
-        r = self.db.execute(q, (fingerprint, key, digest)).fetchone()
+    def get_search_segment(self, fingerprint: str, key: str, digest: str | None = None) -> bytes | None:
+        """The cached segment under `key` (only if made from `digest`, when given)."""
+        q = "SELECT data FROM search_segments WHERE fingerprint=? AND key=? AND (? IS NULL OR digest=?)"
+        r = self.db.execute(q, (fingerprint, key, digest, digest)).fetchone()
         return bytes(r[0]) if r else None
+
+    def drop_search_segments(self, keep: str) -> None:
+        """Forget cached segments whose fingerprint does not start with `keep` (another format's)."""
+        stale = "FROM search_segments WHERE fingerprint NOT LIKE ?"
+        if self.db.execute(f"SELECT 1 {stale} LIMIT 1", (keep + "%",)).fetchone():  # writes only when needed
+            with self.transaction():
+                self.db.execute(f"DELETE {stale}", (keep + "%",))
 
     def put_search_segment(self, fingerprint: str, key: str, digest: str, docs: int, data: bytes) -> None:
         with self.transaction():

@@ -161,13 +161,13 @@ def build_archive(settings: Settings, store: Store, tree: Path, counts: list[Day
     """Everything that spans days, for the site's days `counts` (ascending): `changed` were rendered again,
     `weeks` have new outputs to link (a weekly Markdown)."""
     days = [c.day for c in counts]
-    search = build_search(settings, store, tree, days, changed)
+    search, cache = build_search(settings, store, tree, days, changed)
     _day_files(settings, store, tree, days, changed)
     put(tree, ARCHIVE / "index.js", js_data("index", to_json(manifest(settings, counts, search))))
     env, ui = _env(), ui_text(settings.language)
     for name in PAGES:
         put(tree, name, env.get_template(name).render(ui=ui, language=settings.language))
-    trends = build_trends(settings, store, [(c.day, c.categories) for c in counts])
+    trends = build_trends(settings, store, [(c.day, c.categories) for c in counts], cache.titles(days))
     put(tree, "trends.html", env.get_template("trends.html").render(
         t=trends, days=len(days), first=days[0] if days else None, last=days[-1] if days else None,
         keywords=settings.profile.keywords))  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zlib
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
@@ -19,52 +20,94 @@ from typing import Any
 
 from ..config import Settings
 from ..store import Store
-from .search_index import Files, Segment, day_docs, digest_of, join, level_files, meta_files, segment, splits
+from .search_index import (
+    FORMAT,
+    Files,
+    Segment,
+    day_docs,
+    digest_of,
+    join,
+    level_files,
+    meta_files,
+    segment,
+    splits,
+)
+from .trends import day_title_terms
 
 SEARCH_DIR = Path("archive") / "search"
 INFO = "info.json"  # in each directory: what the manifest says about it, so it can be reused as is
+TITLES = "titles:"  # cache key prefix of a day's title words, for the trends page
 
 
 class Segments:
-    """The store's cache of tokenized days and months, for one index fingerprint."""
+    """The store's cache of tokenized days, months and levels, for one index fingerprint."""
 
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings, self.store = settings, store
-        self.fp = digest_of("search", settings.language, settings.categories)
+        self.fp = f"{FORMAT}:{digest_of('search', settings.language, settings.categories)}"
+        store.drop_search_segments(keep=f"{FORMAT}:")  # an older format's cache is of no use any more
         self.known = store.search_segment_digests(self.fp)  # key -> (digest, docs)
 
     def day(self, day: date, refresh: bool) -> tuple[str, int]:
         """The day's (content digest, documents); tokenizes the day when it is new or may have changed."""
         key = day.isoformat()
-        if not refresh and key in self.known:
+        if not refresh and key in self.known and TITLES + key in self.known:
             return self.known[key]
         docs = day_docs(self.store.load_day(day, self.settings.categories, self.settings.language))
         digest = digest_of([asdict(d) for d in docs])
-        if self.known.get(key) != (digest, len(docs)) or self._blob(key) is None:
-            self.store.put_search_segment(self.fp, key, digest, len(docs), segment(day, docs).dumps())
-            self.known[key] = (digest, len(docs))
+        fresh = self.known.get(key) == (digest, len(docs)) and self.known.get(TITLES + key, ("",))[0] == digest
+        if not fresh or self._load(key, digest) is None:
+            seg = segment(day, docs)
+            seg.parts = [[key, digest]]
+            self.store.put_search_segment(self.fp, key, digest, len(docs), seg.dumps())
+            terms = json.dumps(day_title_terms(d.title for d in docs), ensure_ascii=False).encode()
+            self.store.put_search_segment(self.fp, TITLES + key, digest, len(docs), zlib.compress(terms))
+            self.known[key] = self.known[TITLES + key] = (digest, len(docs))
         return self.known[key]
 
-    def _blob(self, key: str) -> bytes | None:
-        return self.store.get_search_segment(self.fp, key, self.known[key][0])
+    def _load(self, key: str, digest: str | None = None) -> Segment | None:
+        blob = self.store.get_search_segment(self.fp, key, digest)
+        return Segment.loads(key, blob) if blob is not None else None
 
     def get(self, key: str) -> Segment:
         """A day's segment (tokenized again if the cache lost it)."""
-        blob = self._blob(key)
-        if blob is None:
+        seg = self._load(key, self.known[key][0])
+        if seg is None:
+            self.known.pop(key, None)
             self.day(date.fromisoformat(key), refresh=True)
-            blob = self._blob(key)
-        assert blob is not None
-        return Segment.loads(key, blob)
-
-    def month(self, month: str, digest: str, days: list[str]) -> Segment:
-        """A month's days joined, cached under the month's digest."""
-        blob = self.store.get_search_segment(self.fp, month, digest)
-        if blob is not None:
-            return Segment.loads(month, blob)
-        seg = join(month, (self.get(d) for d in days))
-        self.store.put_search_segment(self.fp, month, digest, seg.docs, seg.dumps())
+            seg = self._load(key, self.known[key][0])
+        assert seg is not None
         return seg
+
+    def joined(self, key: str, units: list[tuple[list[list[str]], Callable[[], Segment]]]) -> Segment:
+        """Units joined, in order, cached under `key`; a unit is ([day, digest] of the days it holds, a way to
+        get its segment). When the cached join holds the first units unchanged, only the others are joined
+        to it: adding a day to a month, or a month to the base, never joins the whole again."""
+        days = [d for unit_days, _ in units for d in unit_days]
+        cached = self._load(key)
+        if cached is not None and cached.parts == days:
+            return cached
+        start = 0  # how many leading units the cached join holds exactly
+        if cached is not None and cached.parts:
+            held = 0
+            for i, (unit_days, _) in enumerate(units, 1):
+                held += len(unit_days)
+                if held >= len(cached.parts):
+                    start = i if held == len(cached.parts) and cached.parts == days[:held] else 0
+                    break
+        head = [cached] if start and cached is not None else []
+        seg = join(key, head + [load() for _, load in units[start:]])
+        self.store.put_search_segment(self.fp, key, digest_of(days), seg.docs, seg.dumps())
+        return seg
+
+    def titles(self, days: list[date]) -> dict[date, dict[str, int]]:
+        """Per day: how many papers have each title word (see trends.title_terms)."""
+        out = {}
+        for d in days:
+            key = TITLES + d.isoformat()
+            blob = self.store.get_search_segment(self.fp, key, self.known[key][0])
+            out[d] = json.loads(zlib.decompress(blob)) if blob is not None else {}
+        return out
 
 
 def _reuse_or(root: Path, name: str, build: Callable[[], Files]) -> dict[str, Any]:
@@ -82,9 +125,12 @@ def _reuse_or(root: Path, name: str, build: Callable[[], Files]) -> dict[str, An
     return files.info
 
 
-def build_search(settings: Settings, store: Store, tree: Path, days: list[date], changed: set[date]) -> dict[str, Any]:
+def build_search(
+    settings: Settings, store: Store, tree: Path, days: list[date], changed: set[date]
+) -> tuple[dict[str, Any], Segments]:
     """Bring tree/archive/search up to date for `days` (every day of the site), tokenizing the `changed`
-    ones again; returns the manifest's "search" entry. Directories no longer used are removed."""
+    ones again; returns the manifest's "search" entry and the cache (for the trends' title words).
+    Directories no longer used are removed."""
     root = tree / SEARCH_DIR
     root.mkdir(parents=True, exist_ok=True)
     cache = Segments(settings, store)
@@ -92,8 +138,11 @@ def build_search(settings: Settings, store: Store, tree: Path, days: list[date],
     months = {m: list(ds) for m, ds in groupby(known, key=lambda k: k[:7])}
     digest = {m: digest_of(m, [(d, known[d][0]) for d in ds]) for m, ds in months.items()}
 
+    def day_units(m: str) -> list[tuple[list[list[str]], Callable[[], Segment]]]:
+        return [([[d, known[d][0]]], lambda d=d: cache.get(d)) for d in months[m]]  # type: ignore[misc]
+
     def month_seg(m: str) -> Segment:
-        return cache.month(m, digest[m], months[m])
+        return cache.joined(m, day_units(m))
 
     entries = []
     for m, ds in months.items():
@@ -108,7 +157,8 @@ def build_search(settings: Settings, store: Store, tree: Path, days: list[date],
         name = f"base-{digest_of([digest[m] for m in base])}"
 
         def build_base() -> Files:
-            seg = join("base", (month_seg(m) for m in base))
+            units = [([[d, known[d][0]] for d in months[m]], lambda m=m: month_seg(m)) for m in base]
+            seg = cache.joined("base", units)  # type: ignore[arg-type]
             return level_files(name, seg, splits(seg), base)
 
         levels.append(_reuse_or(root, name, build_base))
@@ -126,5 +176,6 @@ def build_search(settings: Settings, store: Store, tree: Path, days: list[date],
     for p in root.iterdir():
         if p.name not in used:
             shutil.rmtree(p) if p.is_dir() else p.unlink()
-    return {"split": levels[0]["split"] if levels else [], "months": entries,
-            "levels": [{k: lv[k] for k in ("id", "months", "n", "p")} for lv in levels]}  # fmt: skip
+    manifest = {"split": levels[0]["split"] if levels else [], "months": entries,
+                "levels": [{k: lv[k] for k in ("id", "months", "n", "p")} for lv in levels]}  # fmt: skip
+    return manifest, cache

@@ -40,7 +40,7 @@ from ..models import DayDigest
 from .sections import build_sections
 from .tokens import Tokenizer
 
-FORMAT = 1  # part of every cache key and file name: bump it when anything below changes
+FORMAT = 2  # part of every cache key and file name: bump it when anything below changes
 DOCS_PER_META = 64
 GROUP_BYTES = 120_000  # a group bigger than this is split one character deeper
 BUCKET_BYTES = 24_000  # a level's bucket count aims at files about this big
@@ -166,14 +166,20 @@ class Segment:
     docs: int
     postings: dict[str, tuple[str, int, int]]  # term -> (encoded postings, last doc, documents)
     meta: list[list[str]]  # per doc, what a result shows
+    parts: list[list[str]] = field(default_factory=list)  # [day, content digest] of each day it holds
 
     def dumps(self) -> bytes:
-        return zlib.compress(json.dumps([self.docs, self.postings, self.meta], ensure_ascii=False).encode(), 1)
+        data = [self.docs, self.postings, self.meta, self.parts]
+        return zlib.compress(json.dumps(data, ensure_ascii=False).encode(), 1)
 
     @classmethod
-    def loads(cls, key: str, blob: bytes) -> Segment:
-        docs, postings, meta = json.loads(zlib.decompress(blob))
-        return cls(key, docs, postings, meta)
+    def loads(cls, key: str, blob: bytes) -> Segment | None:
+        """The segment back, or None when the blob is not one (a cache written by another version)."""
+        try:
+            docs, postings, meta, parts = json.loads(zlib.decompress(blob))
+        except (ValueError, TypeError, zlib.error):
+            return None
+        return cls(key, docs, postings, meta, parts)
 
 
 def _meta(doc: IndexDoc) -> list[str]:
@@ -219,28 +225,31 @@ def segment(day: date, docs: list[IndexDoc]) -> Segment:
 
 def join(key: str, segments: Iterable[Segment]) -> Segment:
     """Segments in order -> one, their docs numbered after each other. Only a piece's first gap changes."""
-    pieces: dict[str, list[str]] = {}
-    last: dict[str, int] = {}
-    df: Counter[str] = Counter()
-    meta: list[list[str]] = []
-    offset = 0
-    for seg in segments:
+    segs = list(segments)
+    if not segs:
+        return Segment(key, 0, {}, [])
+    head = segs[0].postings  # taken as it is: its doc numbers do not move
+    pieces: dict[str, list[str]] = {t: [p[0]] for t, p in head.items()}
+    last: dict[str, int] = {t: p[1] for t, p in head.items()}
+    df: Counter[str] = Counter({t: p[2] for t, p in head.items()})
+    meta: list[list[str]] = list(segs[0].meta)
+    offset = segs[0].docs
+    for seg in segs[1:]:
         for term, (enc, end, n) in seg.postings.items():
             lst = pieces.get(term)
+            gap, rest = _read_number(enc)
+            gap += offset - last.get(term, -1) - 1
+            enc = (_NUMBERS[gap] if gap < 32768 else encode_number(gap)) + enc[rest:]
             if lst is None:
-                if offset:
-                    first, rest = _read_number(enc)
-                    enc = encode_number(offset + first) + enc[rest:]
                 pieces[term] = [enc]
             else:
-                first, rest = _read_number(enc)
-                lst.append(encode_number(offset + first - last[term] - 1) + enc[rest:])
+                lst.append(enc)
             last[term] = offset + end
             df[term] += n
         meta += seg.meta
         offset += seg.docs
     postings = {t: ("".join(p), last[t], df[t]) for t, p in pieces.items()}
-    return Segment(key, offset, postings, meta)
+    return Segment(key, offset, postings, meta, [p for seg in segs for p in seg.parts])
 
 
 # ---------------------------------------------------------------- files

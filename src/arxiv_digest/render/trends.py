@@ -37,6 +37,10 @@ TITLE_STOP = STOP_WORDS | {"using", "based", "towards", "toward", "new", "approa
                            "analysis", "paper", "improving", "through", "beyond", "against", "across"}  # fmt: skip
 
 
+DayCounts = Sequence[tuple[date, list[tuple[str, int]]]]  # (day, [(category, papers)])
+Legend = list[tuple[str, str]]  # (css class, label)
+
+
 # ---------------------------------------------------------------- drawing
 
 
@@ -171,21 +175,30 @@ def _mine(term: str, keywords: list[str]) -> bool:
     return False
 
 
-def _week_terms(titles: Iterable[tuple[date, str]]) -> tuple[dict[str, Counter[str]], Counter[str]]:
+def day_title_terms(titles: Iterable[str]) -> dict[str, int]:
+    """One day's titles -> how many of them have each word or word pair (cached per day by search_build)."""
+    tok, counts = Tokenizer(), Counter[str]()
+    for title in titles:
+        counts.update(title_terms(tok, title))
+    return dict(counts)
+
+
+def _week_terms(days: DayCounts, terms: dict[date, dict[str, int]]) -> tuple[dict[str, Counter[str]], Counter[str]]:
     """Per ISO week: papers per title term, and papers."""
-    tok = Tokenizer()
     per_week: dict[str, Counter[str]] = {}
     papers: Counter[str] = Counter()
-    for day, title in titles:
+    for day, cats in days:
         w = iso_week(day)
-        per_week.setdefault(w, Counter()).update(title_terms(tok, title))
-        papers[w] += 1
+        per_week.setdefault(w, Counter()).update(terms.get(day, {}))
+        papers[w] += sum(n for _, n in cats)
     return per_week, papers
 
 
-def word_trends(titles: Iterable[tuple[date, str]], keywords: list[str]) -> tuple[list[Term], list[Term], str]:
+def word_trends(
+    days: DayCounts, terms: dict[date, dict[str, int]], keywords: list[str]
+) -> tuple[list[Term], list[Term], str]:
     """The words rising and falling most, and which windows were compared ('' with under two weeks)."""
-    per_week, papers = _week_terms(titles)
+    per_week, papers = _week_terms(days, terms)
     weeks = sorted(per_week)
     if len(weeks) < 2:
         return [], [], ""
@@ -217,10 +230,6 @@ def word_trends(titles: Iterable[tuple[date, str]], keywords: list[str]) -> tupl
     span = (f"the last {len(recent)} week{'s' if len(recent) > 1 else ''} ({recent[0]} to {recent[-1]}) "
             f"against the {len(before)} before")  # fmt: skip
     return rising, falling, span
-
-
-DayCounts = Sequence[tuple[date, list[tuple[str, int]]]]  # (day, [(category, papers)])
-Legend = list[tuple[str, str]]  # (css class, label)
 
 
 def category_chart(counts: DayCounts, followed: list[str]) -> tuple[Markup, Legend]:
@@ -271,7 +280,8 @@ def _all_weeks(weeks: list[str]) -> list[str]:
     return out
 
 
-def build_trends(settings: Settings, store: Store, counts: DayCounts) -> Trends:
+def build_trends(settings: Settings, store: Store, counts: DayCounts, terms: dict[date, dict[str, int]]) -> Trends:
+    """The page's charts; `terms`: per day, papers per title word (day_title_terms)."""
     t = Trends()
     if not counts:
         t.note = "No day has been rendered yet."
@@ -279,6 +289,6 @@ def build_trends(settings: Settings, store: Store, counts: DayCounts) -> Trends:
     t.categories, t.legend = category_chart(counts, settings.categories)
     days = {d for d, _ in counts}
     keywords = settings.profile.keywords
-    t.rising, t.falling, t.windows = word_trends(((d, ti) for d, ti in store.titles() if d in days), keywords)
+    t.rising, t.falling, t.windows = word_trends(counts, terms, keywords)
     t.hits, t.hit_legend = hits_chart(((d, r) for d, r in store.score_reasons() if d in days), keywords)
     return t
