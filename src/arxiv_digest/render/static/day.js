@@ -334,10 +334,10 @@
 
   // Shareable and kept on reload; the previous / next day open with the same query.
   function writeURL() {
+    var query = stateQuery();
+    dayLinks.forEach(function (a) { a.search = query; });
     clearTimeout(urlTimer);
     urlTimer = setTimeout(function () {
-      var query = stateQuery();
-      dayLinks.forEach(function (a) { a.search = query; });
       if (query === location.search) return;
       try { history.replaceState(history.state, "", location.pathname + query + location.hash); }
       catch (e) { /* some file:// setups refuse: the page still works */ }
@@ -405,6 +405,22 @@
     return list;
   }
 
+  function atBottom() { return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2; }
+
+  // Scroll el to the top (under the toolbar), and again for a few frames: cards around it come in and
+  // change height as they do, which would leave the reader off target.
+  function jumpTo(el) {
+    var frames = 4;
+    el.scrollIntoView({ block: "start" });
+    (function again() {
+      requestAnimationFrame(function () {
+        var want = parseFloat(getComputedStyle(el).scrollMarginTop) || 0;
+        if (Math.abs(el.getBoundingClientRect().top - want) > 2 && !atBottom()) el.scrollIntoView({ block: "start" });
+        if (--frames > 0) again();
+      });
+    })();
+  }
+
   function setCurrent(item) {
     if (current) current.el.classList.remove("current");
     current = item;
@@ -413,7 +429,7 @@
     hydrate(item);
     markRead(item);
     item.el.focus({ preventScroll: true });
-    item.el.scrollIntoView({ block: "start" });
+    jumpTo(item.el);
   }
 
   function step(delta) {
@@ -492,6 +508,15 @@
   document.addEventListener("click", function (ev) {
     var t = ev.target;
     if (!t.closest) return;
+    var anchor = t.closest('a[href^="#"]');  // the table of contents, the top picks
+    var target = anchor && document.getElementById(decodeURIComponent(anchor.hash.slice(1)));
+    if (target) {
+      ev.preventDefault();
+      if (byEl.has(target)) hydrate(byEl.get(target));
+      try { history.pushState(history.state, "", location.pathname + location.search + anchor.hash); } catch (e) { /* file:// refused */ }
+      jumpTo(target);
+      return;
+    }
     var long = t.closest(".authors.long");
     if (long) long.classList.add("open");
     var summary = t.closest("details.more > summary");
@@ -520,12 +545,16 @@
   // the top bar has scrolled away.
   function follow() {
     ticking = false;
-    var line = toolbar.getBoundingClientRect().bottom + 8;
+    var line = toolbar.getBoundingClientRect().bottom + 40;  // a heading just under the toolbar counts
     var on = null;
     for (var i = 0; i < sections.length; i++) {
       if (sections[i].hidden || sectionsBox.hidden) continue;
       if (sections[i].getBoundingClientRect().top <= line) on = sections[i].dataset.cat;
       else break;
+    }
+    var shown = sections.filter(function (s) { return !s.hidden && !sectionsBox.hidden; });
+    if (shown.length && atBottom()) {
+      on = shown[shown.length - 1].dataset.cat;  // the bottom of the page: the last section, however short
     }
     Object.keys(tocLinks).forEach(function (cat) {
       var a = tocLinks[cat];
@@ -605,6 +634,11 @@
   if (sortSel && sortSel.value === "relevance") sortBy("relevance");
   if (filtering()) apply();
   follow();
+  var landing = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (landing) {  // a link to a paper or a section
+    if (byEl.has(landing)) hydrate(byEl.get(landing));
+    jumpTo(landing);
+  }
   performance.mark("digest-ready");
   // The search index (each card's text) is built while the reader looks, so the first keystroke is quick.
   (window.requestIdleCallback || setTimeout)(function () { items.forEach(hay); performance.mark("digest-indexed"); });

@@ -1,8 +1,8 @@
 // TeX in titles, abstracts and summaries, rendered by KaTeX into text nodes only (no HTML from data).
 // Dollars are math only the way pandoc reads them: an opening $ has a non-space after it, the closing $
 // a non-space before it and no digit after it, and nothing between them is another $. So prices and
-// lone dollars stay text ("成本仅需$28-$41", "between $5 and $10 (US$ 3)"; a span that starts with a
-// digit and holds a space must hold some TeX too), while "$k$-means",
+// lone dollars stay text ("成本仅需$28-$41", "between $5 and $10 (US$ 3)"; see inlineMath for the two
+// rules we add), while "$k$-means",
 // "$O(n^2)$" and "$10^5$" are math; "$$...$$", "\[...\]" and "\(...\)" are math too, and "\$" is a dollar.
 (function () {
   "use strict";
@@ -24,11 +24,13 @@
     return -1;
   }
 
-  // $ at open and close delimit inline math? Besides pandoc's rules, a span that starts with a digit and
-  // holds a space must also hold some TeX ("$10 (US$" is money, "$2 \\times 3$" is math).
+  // $ at open and close delimit inline math? Besides pandoc's rules: no CJK inside ("$28，另一个$x$" is a
+  // price), and a span that starts with a digit and holds a space must hold some TeX ("$10 (US$" is
+  // money, "$2 \\times 3$" is math).
   function inlineMath(text, open, close) {
     if (space(text[open + 1]) || space(text[close - 1]) || /[0-9]/.test(text[close + 1] || "")) return false;
     var tex = text.slice(open + 1, close);
+    if (/[\u3000-\u9fff\uff00-\uffef]/.test(tex)) return false;  // CJK text between two prices is no TeX
     return !(/^[0-9]/.test(tex) && /\s/.test(tex) && !/[\\^_{}=<>]/.test(tex));
   }
 
@@ -84,7 +86,10 @@
     while (walker.nextNode()) nodes.push(walker.currentNode);
     nodes.forEach(function (node) {
       var pieces = split(node.data);
-      if (!hasMath(pieces)) return;
+      if (!hasMath(pieces)) {
+        if (pieces.length && pieces[0] !== node.data) node.data = pieces[0];  // only "\$": a dollar
+        return;
+      }
       var frag = document.createDocumentFragment();
       pieces.forEach(function (piece) {
         if (typeof piece === "string") { frag.appendChild(document.createTextNode(piece)); return; }
