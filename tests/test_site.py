@@ -331,3 +331,57 @@ def test_a_symlinked_site_dir_stays_a_link(settings: Settings, store: Store, tmp
     link.symlink_to(real, target_is_directory=True)
     assert render_site(settings, store, link) == link
     assert link.is_symlink() and (real / "2026-01-28.html").is_file()
+
+
+def test_a_score_shows_only_with_its_reasons(settings: Settings, tmp_path: Path) -> None:
+    """A ranked day scores every paper; most score 0.00 for no reason: no badge says so."""
+    papers = [_paper(1, "2601.99921", "Matched", "cs.LG", score=0.42, reasons=["keyword: diffusion"]),
+              _paper(2, "2601.99922", "Unmatched", "cs.LG", score=0.0, reasons=[])]  # fmt: skip
+    with Store.open(settings.data_dir) as store:
+        add_papers(store, SEED_DAY, papers)
+        doc = _doc(render_site(settings, store, tmp_path / "site") / "2026-01-28.html")
+    badge = _card(doc, "2601.99921").xpath('.//span[contains(@class, "score")]')
+    assert [(b.text, b.get("title")) for b in badge] == [("相关度 0.42", "keyword: diffusion")]
+    assert not _card(doc, "2601.99922").xpath('.//span[contains(@class, "score")]')
+    assert _card(doc, "2601.99922").get("data-score") == "0.0000"  # still sorted by it
+
+
+def test_the_pages_words_follow_the_readers_language(settings: Settings, tmp_path: Path) -> None:
+    english = settings.model_copy(update={"language": "English"})
+    with Store.open(settings.data_dir) as store:
+        add_papers(store, SEED_DAY, [_paper(1, "2601.99921", "A paper", "cs.LG")], language="English")
+        out = render_site(english, store, tmp_path / "site")
+    doc = _doc(out / "2026-01-28.html")
+    assert doc.get("lang") == "en"
+    assert doc.xpath("//h1")[0].text == "Wednesday, 28 January 2026"
+    assert [dt.text for dt in doc.xpath("//details//dt")] == ["Motivation", "Method", "Result", "Conclusion", "Abstract"]
+    assert doc.xpath('//p[@class="tldr"]/span[@class="label"]')[0].text == "TL;DR"
+    assert doc.xpath("//input[@id='search']/@placeholder") == ["Search titles, authors, abstracts, summaries"]
+    assert doc.xpath("//a[@class='skip-link']")[0].text == "Skip to the papers"
+    assert _doc(out / "index.html").xpath("//h1")[0].text == "Daily digests"
+
+
+def test_every_word_has_its_chinese(settings: Settings, store: Store, tmp_path: Path) -> None:
+    from arxiv_digest.render.ui import _CHINESE, _ENGLISH, long_date, ui_text
+
+    assert set(_CHINESE) == set(_ENGLISH)
+    assert long_date(ui_text("Chinese"), date(2026, 6, 30)) == "2026年6月30日 星期二"
+    assert ui_text("Klingon")["search"] == "Search" and ui_text("Klingon")["lang"] == ""
+    assert ui_text("Japanese")["details"] == "Details"  # no translation yet: English
+    doc = _doc(render_site(settings, store, tmp_path / "site") / "2026-01-28.html")
+    assert doc.get("lang") == "zh-Hans"
+    text = " ".join(doc.xpath("//button//text() | //label//text() | //option//text() | //h2//text()"))
+    for english in ("Highlights", "All", "Highlighted only", "Cancel", "Save", "Keyboard shortcuts", "Contents"):
+        assert english not in text, english
+
+
+def test_index_chips_filter_and_the_latest_day_leads(settings: Settings, tmp_path: Path) -> None:
+    with Store.open(settings.data_dir) as store:
+        add_papers(store, SEED_DAY, [_paper(1, "2601.99921", "A paper", "cs.LG", score=0.5, reasons=["keyword: a"])])
+        add_papers(store, date(2026, 1, 27), [_paper(1, "2601.99920", "Older", "stat.ML")])
+        index = _doc(render_site(settings, store, tmp_path / "site") / "index.html")
+    assert index.xpath('//section[@class="latest"]//a[@class="latest-link"]/@href') == ["2026-01-28.html"]
+    assert index.xpath('//section[@class="latest"]//a[@class="pick-title"]/@href') == ["2026-01-28.html#2601.99921"]
+    assert index.xpath('//li[@class="day-item"]//a[@class="chip"]/@href') == [
+        "2026-01-28.html?cat=cs.LG", "2026-01-27.html?cat=stat.ML"]  # fmt: skip
+    assert not index.xpath("//span[contains(@class, 'chip')]")  # nothing that looks like a button and is not

@@ -428,6 +428,7 @@
     item.el.classList.add("current");
     hydrate(item);
     markRead(item);
+    item.el.tabIndex = -1;  // focusable by script only (not a tab stop)
     item.el.focus({ preventScroll: true });
     jumpTo(item.el);
   }
