@@ -141,8 +141,8 @@ def year_bytes(work: Path, days: dict[date, list[dict[str, Any]]]) -> int:
     sizes = _sizes(site)
     scale = YEAR_DAYS / len(days)
     year = int(sizes["assets"] + (sum(sizes.values()) - sizes["assets"]) * scale)
-    papers = sum(len(p) for p in days.values())
-    print(f"built {len(days)} real days ({papers} papers, {papers / len(days):.0f} a day); a year of {YEAR_DAYS} days:")
+    n = sum(len(p) for p in days.values())
+    print(f"built {len(days)} real days ({n} papers, {n / len(days):.0f} a day); a year of {YEAR_DAYS} days:")
     for kind, size in sorted(sizes.items(), key=lambda kv: -kv[1]):
         print(f"  {kind:<11} {size * (1 if kind == 'assets' else scale) / 1e6:8.1f} MB")
     print(f"  {'all':<11} {year / 1e6:8.1f} MB")

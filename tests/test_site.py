@@ -354,7 +354,8 @@ def test_the_pages_words_follow_the_readers_language(settings: Settings, tmp_pat
     doc = _doc(out / "2026-01-28.html")
     assert doc.get("lang") == "en"
     assert doc.xpath("//h1")[0].text == "Wednesday, 28 January 2026"
-    assert [dt.text for dt in doc.xpath("//details//dt")] == ["Motivation", "Method", "Result", "Conclusion", "Abstract"]
+    labels = [dt.text for dt in doc.xpath("//details//dt")]
+    assert labels == ["Motivation", "Method", "Result", "Conclusion", "Abstract"]
     assert doc.xpath('//p[@class="tldr"]/span[@class="label"]')[0].text == "TL;DR"
     assert doc.xpath("//input[@id='search']/@placeholder") == ["Search titles, authors, abstracts, summaries"]
     assert doc.xpath("//a[@class='skip-link']")[0].text == "Skip to the papers"
