@@ -59,7 +59,8 @@ DAY_BEFORE, DAY_AFTER = date(2026, 1, 27), date(2026, 1, 29)
 MONEY_ID, MATH_ID = "2601.99911", "2601.99912"
 MONEY_TLDR = "该模型训练成本仅需$28-$41，比基线便宜。"
 MONEY_ABSTRACT = "Each run costs between $5 and $10 (US$ 3 on spot instances), or \\$2 with a discount."
-MATH_ABSTRACT = "We show $k$-means needs $O(n^2)$ time and $$\\sum_i x_i$$ bounds it, with \\(a+b\\) too."
+MATH_ABSTRACT = ("We show $k$-means needs $O(n^2)$ time and $$\\sum_i x_i$$ bounds it, with \\(a+b\\) too "
+                 "(and $x^$, which KaTeX cannot read).")
 
 
 def _neighbour_days() -> dict[date, list[dict[str, Any]]]:

@@ -319,6 +319,10 @@ def test_axe_finds_no_serious_violation(browser: Any, site: Path, theme: str) ->
         page.fill("#search", "clustering")
         page.select_option("#density", "compact")
         assert _axe(page) == []
+        v.open(site, f"{DAY_AFTER.isoformat()}.html")  # math, and TeX that KaTeX cannot read
+        v.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        assert v.page.locator(".katex-error").count() == 1
+        assert _axe(v.page) == []
         v.open(site, "index.html")
         assert _axe(v.page) == []
         labels = v.page.eval_on_selector_all("nav, aside, main", "els => els.map(e => e.getAttribute('aria-label'))")

@@ -11,6 +11,7 @@
     trust: false,   // no \href, \url, \includegraphics, \htmlClass...: TeX from arXiv cannot make links or HTML
     strict: "ignore",
     maxExpand: 200,
+    errorColor: "var(--tex-error)",  // TeX KaTeX cannot read: shown as is, in a colour each theme can read
   };
   var PAIRS = [["$$", "$$", true], ["\\[", "\\]", true], ["\\(", "\\)", false]];
 
