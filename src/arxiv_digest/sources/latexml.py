@@ -151,16 +151,18 @@ def _equations(article: Any) -> None:
 
 
 def _figures(article: Any) -> None:
-    """Figures and tables: the caption stays (it often states the result), the body goes."""
-    for fig in article.xpath(".//figure[not(ancestor::figure)]"):
-        caps = fig.xpath("./figcaption")
-        caption = _WS.sub(" ", caps[0].text_content()).strip() if caps else ""
+    """Figures and tables (block or inline): the caption stays (it often states the result), the body goes."""
+    floats = f"self::figure or {_has_class(('ltx_figure', 'ltx_table', 'ltx_float'))}"
+    for fig in article.xpath(f".//*[{floats}][not(ancestor::*[{floats}])]"):
+        caps = fig.xpath(f".//figcaption | .//*[{_has_class(('ltx_caption',))}][not(ancestor::figcaption)]")
+        caption = " ".join(_WS.sub(" ", c.text_content()).strip() for c in caps).strip()
         if caption:
             _replace_with_text(fig, f"[{caption}]", block=True)
         else:
             _drop(fig)
-    for table in article.xpath(f".//table[{_has_class(('ltx_tabular',))}]"):
-        _drop(table)
+    for table in article.xpath(f".//*[{_has_class(('ltx_tabular',))}]"):
+        if table.getparent() is not None:
+            _drop(table)
 
 
 def _clean(article: Any) -> int:

@@ -48,8 +48,8 @@ class TokensPerPaper:
     def line(self) -> str:
         ft, ab = self._mean(self.fulltext), self._mean(self.abstract)
         ratio = f" ({self.ratio:.1f}x)" if self.ratio else ""
-        return (f"tokens per paper: {ft:,.0f} with full text ({self.fulltext[0]} papers), {ab:,.0f} from the "
-                f"abstract ({self.abstract[0]} papers){ratio}")  # fmt: skip
+        return (f"tokens per paper: {ft:,.0f} with full text ({_n(self.fulltext[0], 'paper')}), {ab:,.0f} from "
+                f"the abstract ({_n(self.abstract[0], 'paper')}){ratio}")  # fmt: skip
 
 
 @dataclass
@@ -77,7 +77,7 @@ class FulltextReport:
         if f.skipped:
             parts.append(f"{f.skipped} left for the next run")
         if f.requests:
-            parts.append(f"{f.fetched} pages fetched in {f.elapsed:.0f}s at {f.delay:g}s spacing")
+            parts.append(f"{_n(f.fetched, 'page')} fetched in {f.elapsed:.0f}s at {f.delay:g}s spacing")
         if self.summarize is not None and self.summarize.unverified:
             parts.append(f"{self.summarize.unverified} with unverified numbers")
         if f.stopped:
@@ -89,6 +89,10 @@ class FulltextReport:
         d["day"] = self.day.isoformat()
         d["summarize"] = self.summarize.as_dict() if self.summarize else None
         return d
+
+
+def _n(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
 
 
 def choose(settings: Settings, store: Store, day: date) -> tuple[list[Paper], str | None]:

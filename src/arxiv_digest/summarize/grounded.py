@@ -33,12 +33,13 @@ _CUT = " […]"
 # ---------------------------------------------------------------- the text that goes into the prompt
 
 
-def _cut(text: str, limit: int) -> str:
-    """`text` cut to about `limit` characters at a paragraph (else word) boundary, marked as cut."""
+def _cut(text: str, limit: int, paragraphs: bool = True) -> str:
+    """`text` cut to at most `limit` characters at a paragraph (else word) boundary, marked as cut."""
     if len(text) <= limit:
         return text
+    limit = max(0, limit - len(_CUT))
     head = text[:limit]
-    at = head.rfind("\n\n")
+    at = head.rfind("\n\n") if paragraphs else -1
     if at < limit // 2:
         at = head.rfind(" ")
     return head[: at if at > 0 else limit].rstrip() + _CUT
@@ -60,6 +61,26 @@ def _block(s: Section, text: str) -> str:
     return f"## {s.title}\n\n{text}"
 
 
+_JOIN = "\n\n"
+
+
+def _fill(sections: list[Section], budget: int) -> list[str]:
+    """The sections' blocks within `budget` characters: fair shares, then what cutting at paragraph
+    boundaries left over goes back to the sections that were cut (a few rounds)."""
+    fixed = [len(_block(s, "")) + len(_JOIN) for s in sections]
+    shares = _shares([len(s.text) for s in sections], max(0, budget - sum(fixed)))
+    for rounds in range(4):  # the last round may cut inside a paragraph
+        texts = [_cut(s.text, n, rounds < 3) for s, n in zip(sections, shares, strict=True)]
+        spare = budget - sum(fixed) - sum(len(t) for t in texts)
+        cut = [i for i, t in enumerate(texts) if t.endswith(_CUT) and shares[i] < len(sections[i].text)]
+        if spare < 100 or not cut:
+            break
+        shares = [len(t) for t in texts]
+        for i in cut:
+            shares[i] += spare // len(cut)
+    return [_block(s, t) for s, t in zip(sections, texts, strict=True) if t]
+
+
 def fit_text(ft: FullText, max_tokens: int) -> str:
     """The paper's text for the prompt: key sections first, each given a fair share of the budget."""
     budget = max_tokens * CHARS_PER_TOKEN
@@ -68,17 +89,15 @@ def fit_text(ft: FullText, max_tokens: int) -> str:
     if not key:  # titles we cannot classify (a maths paper's "Definitions", "Proof of ..."): document order
         key, rest = rest, []
     rest.sort(key=lambda s: s.role == "appendix")  # appendices last
-    overhead = [len(_block(s, "")) for s in key]
-    shares = _shares([len(s.text) for s in key], max(0, budget - sum(overhead)))
-    parts = [_block(s, _cut(s.text, n)) for s, n in zip(key, shares, strict=True) if n > 0]
-    left = budget - sum(len(p) for p in parts)
+    parts = _fill(key, budget)
+    left = budget - sum(len(p) + len(_JOIN) for p in parts)
     for s in rest:
-        room = left - len(_block(s, ""))
+        room = left - len(_block(s, "")) - len(_JOIN)
         if room < 200:  # not worth a heading
             break
         parts.append(_block(s, _cut(s.text, room)))
-        left -= len(parts[-1])
-    return "\n\n".join(parts)
+        left -= len(parts[-1]) + len(_JOIN)
+    return _JOIN.join(parts)
 
 
 def estimate_tokens(text: str) -> int:
