@@ -90,6 +90,8 @@ def test_the_picks_are_summarized_from_their_full_text(servers: tuple[FakeArxiv,
     page = (SITE / f"{DAY}.html").read_text("utf-8")
     card = page[page.index(f'id="{PICKS[1]}"') :].split("</article>", 1)[0]
     assert "据全文总结。" in card
+    other = page[page.index(f'id="{PICKS[2]}"') :].split("</article>", 1)[0]
+    assert '<p class="note provenance" lang="zh-Hans">据摘要总结。</p>' in other
     for path in SITE.rglob("*"):
         if path.is_file() and path.suffix in (".md", ".html", ".atom", ".jsonl"):
             text = path.read_text("utf-8")
@@ -144,7 +146,8 @@ def test_an_invented_number_is_sent_back_once_then_marked(servers: tuple[FakeArx
         digest = store.load_day(date.fromisoformat(DAY), settings.categories, settings.language)
     message = build_message(digest, [], "digest@example.org", ["me@example.org"])
     plain = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "(据全文总结。 未经核实的数字（原文中未找到）：97.3%)" in plain and "(据摘要总结。)" in plain
+    assert "(据全文总结。 未经核实的数字（原文中未找到）：97.3%)" in plain and "据摘要总结" not in plain
+    assert "from each paper's abstract, or\nfrom its full text where marked" in plain
 
 
 def test_a_failing_full_text_summary_falls_back_to_the_abstract_in_the_same_run(

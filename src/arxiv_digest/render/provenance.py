@@ -16,12 +16,33 @@ def localized(table: dict[str, str], language: str) -> str:
     return pick(table, language)
 
 WRITTEN_FROM = {
-    "fulltext": {"english": "Summarized from the full text.", "chinese": "据全文总结。"},
-    "abstract": {"english": "Summarized from the abstract.", "chinese": "据摘要总结。"},
+    "fulltext": {
+        "english": "Summarized from the full text.",
+        "chinese": "据全文总结。",
+        "japanese": "全文に基づく要約。",
+        "korean": "전문을 바탕으로 한 요약.",
+        "french": "Résumé rédigé à partir du texte intégral.",
+        "german": "Zusammenfassung aus dem Volltext.",
+        "spanish": "Resumen a partir del texto completo.",
+    },
+    "abstract": {
+        "english": "Summarized from the abstract.",
+        "chinese": "据摘要总结。",
+        "japanese": "アブストラクトに基づく要約。",
+        "korean": "초록을 바탕으로 한 요약.",
+        "french": "Résumé rédigé à partir de l'abstract.",
+        "german": "Zusammenfassung aus dem Abstract.",
+        "spanish": "Resumen a partir del abstract.",
+    },
 }
 UNVERIFIED = {
     "english": "Unverified numbers (not found in the text it was written from): {}",
     "chinese": "未经核实的数字（原文中未找到）：{}",
+    "japanese": "未確認の数値（元の文章に見当たらない）：{}",
+    "korean": "확인되지 않은 수치 (원문에 없음): {}",
+    "french": "Chiffres non vérifiés (absents du texte source) : {}",
+    "german": "Nicht belegte Zahlen (im Quelltext nicht gefunden): {}",
+    "spanish": "Cifras sin verificar (no aparecen en el texto fuente): {}",
 }
 
 

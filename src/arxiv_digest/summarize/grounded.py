@@ -180,8 +180,6 @@ class CheckedSummarizer:
         self.texts = texts or {}  # paper id -> its fitted full text (source "fulltext")
         self.language, self.model = inner.language, inner.model
         self.prompt_version, self.label = inner.prompt_version, inner.label
-        self.corrected = 0  # summaries sent back for a number their source does not state
-        self.unverified = 0  # ... that still had one after the correction
 
     async def summarize(self, paper: Paper, limiter: AdaptiveLimiter) -> SummaryResult:
         sourced = SourcedPaper.of(paper, self.texts.get(paper.id) if self.source == "fulltext" else None)
@@ -189,7 +187,6 @@ class CheckedSummarizer:
         usage, summary = first.usage, first.summary
         missing = unverified_numbers(summary, sourced.source_text())
         if missing:
-            self.corrected += 1
             try:
                 second = await self.inner.summarize(sourced.corrected(_answer(summary), correction(missing)), limiter)
             except PaperFailed as e:  # the first answer stays, marked
@@ -199,8 +196,6 @@ class CheckedSummarizer:
                 still = unverified_numbers(second.summary, sourced.source_text())
                 if len(still) <= len(missing):
                     summary, missing = second.summary, still
-        if missing:
-            self.unverified += 1
         return SummaryResult(summary, usage, source=self.source, unverified=missing)
 
     async def aclose(self) -> None:
