@@ -29,6 +29,7 @@ from ..errors import RenderError
 from ..models import DayDigest, DayEntry
 from ..store import Store
 from .output import atomic_dir
+from .provenance import unverified, written_from
 from .sections import build_sections, top_picks
 from .ui import count, js_words, long_date, ui_text
 
@@ -71,6 +72,7 @@ class Card:
     index: int  # the running index of the Markdown digest
     entry: DayEntry
     code_url: str | None
+    language: str = "English"
 
     @property
     def paper(self) -> Any:
@@ -79,6 +81,14 @@ class Card:
     @property
     def extractive(self) -> bool:
         return self.entry.summary is not None and self.entry.summary.kind == "extractive"
+
+    @property
+    def written_from(self) -> str:
+        return written_from(self.entry.summary, self.language) if self.entry.summary else ""
+
+    @property
+    def unverified(self) -> str:
+        return unverified(self.entry.summary, self.language) if self.entry.summary else ""
 
 
 @dataclass
@@ -104,7 +114,8 @@ def _env() -> Environment:
 
 def _cards(digest: DayDigest) -> list[tuple[str, list[Card]]]:
     return [
-        (s.category, [Card(n, e, find_code_url(e.paper.abstract, e.paper.comment)) for n, e in s.entries])
+        (s.category, [Card(n, e, find_code_url(e.paper.abstract, e.paper.comment), digest.language)
+                      for n, e in s.entries])
         for s in build_sections(digest)
     ]
 
