@@ -5,7 +5,6 @@ of it on days in January, February and March.
 Every page records its requests; anything not file:// is aborted and fails the test (see test_browser).
 """
 
-# ruff: noqa: F811  (the browser and visit fixtures are test_browser.py's, imported by name)
 from __future__ import annotations
 
 import json
@@ -20,8 +19,8 @@ from arxiv_digest.config import Settings
 from arxiv_digest.render.html import render_site
 from arxiv_digest.render.tokens import tokens
 from arxiv_digest.store import Store
+from browser_fixtures import Visit, _new_visit, _screenshot
 from browser_util import SEED_DAY, add_papers, load_seed, spread
-from test_browser import ARTIFACTS, Visit, _new_visit, browser, visit  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -222,11 +221,6 @@ def test_calendar_marks_the_days_with_a_digest(visit: Visit, archive: tuple[Path
     assert page.locator(".cal-title a").first.get_attribute("href") == "range.html?month=2026-03"
     page.click('.cal-grid td.has a[href="2026-02-03.html"]')
     page.wait_for_url(re.compile(r"2026-02-03\.html$"))
-
-
-def _screenshot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name))
 
 
 def _card_button(v: Visit, pid: str, cls: str) -> Any:

@@ -23,7 +23,7 @@ from jinja2 import Environment
 from ..config import Settings, taxonomy
 from ..models import DayDigest
 from ..store import Store
-from .html import DayLink, _env, find_code_url, ui_text
+from .html import DayLink, _env, _words, find_code_url
 from .search_build import build_search
 from .search_index import js_data, to_json
 from .sections import build_sections
@@ -77,7 +77,7 @@ def manifest(settings: Settings, counts: list[DayLink], search: dict[str, Any]) 
     and lists, and the search index's layout."""
     names = taxonomy()
     cats = {c for d in counts for c, _ in d.categories}
-    ui = ui_text(settings.language)
+    ui = _words(settings.language)["ui"]
     return {
         "v": 1, "language": settings.language, "categories": settings.categories,
         "ui": {"lang": ui["lang"], "pending": ui["pending"], "extractive": ui["extractive"]},
@@ -139,14 +139,15 @@ def _weeks(settings: Settings, store: Store, tree: Path, days: list[date], chang
     for i, w in enumerate(weeks):
         if not (tree / f"{w}.html").is_file():  # new: its neighbours' links change too
             redo.update(weeks[max(i - 1, 0) : i + 2])
-    ui = ui_text(settings.language)
+    words = _words(settings.language)
     for i, w in enumerate(weeks):
         if w not in redo:
             continue
         wd = build_week(settings, store, w)
         nav = (weeks[i - 1] if i else None, weeks[i + 1] if i + 1 < len(weeks) else None)
         page = env.get_template("week.html").render(
-            w=wd, prev_week=nav[0], next_week=nav[1], ui=ui, markdown=(tree / f"{w}.md").is_file(), cat_names=taxonomy()
+            w=wd, prev_week=nav[0], next_week=nav[1], markdown=(tree / f"{w}.md").is_file(), cat_names=taxonomy(),
+            **words,
         )
         put(tree, f"{w}.html", page)
     for p in tree.iterdir():
@@ -164,11 +165,11 @@ def build_archive(settings: Settings, store: Store, tree: Path, counts: list[Day
     search, cache = build_search(settings, store, tree, days, changed)
     _day_files(settings, store, tree, days, changed)
     put(tree, ARCHIVE / "index.js", js_data("index", to_json(manifest(settings, counts, search))))
-    env, ui = _env(), ui_text(settings.language)
+    env, words = _env(), _words(settings.language)
     for name in PAGES:
-        put(tree, name, env.get_template(name).render(ui=ui, language=settings.language))
+        put(tree, name, env.get_template(name).render(**words))
     trends = build_trends(settings, store, [(c.day, c.categories) for c in counts], cache.titles(days))
     put(tree, "trends.html", env.get_template("trends.html").render(
         t=trends, days=len(days), first=days[0] if days else None, last=days[-1] if days else None,
-        keywords=settings.profile.keywords))  # fmt: skip
+        keywords=settings.profile.keywords, **words))  # fmt: skip
     _weeks(settings, store, tree, days, changed, set(weeks), env)

@@ -92,24 +92,8 @@
     });
   }
 
-  var MATH = {
-    delimiters: [
-      { left: "$$", right: "$$", display: true },
-      { left: "\\[", right: "\\]", display: true },
-      { left: "$", right: "$", display: false },
-      { left: "\\(", right: "\\)", display: false },
-    ],
-    throwOnError: false,
-    trust: false,   // TeX from arXiv cannot make links or HTML
-    strict: "ignore",
-    maxExpand: 200,
-  };
-
   function renderMath(root) {
-    if (typeof window.renderMathInElement !== "function") return;
-    root.querySelectorAll(".txt").forEach(function (n) {
-      if (n.textContent.indexOf("$") >= 0 || n.textContent.indexOf("\\") >= 0) window.renderMathInElement(n, MATH);
-    });
+    if (window.DigestMath) window.DigestMath.render(root);  // math.js: the day page's rules for TeX
   }
 
   function loadList(key, fallback) {
