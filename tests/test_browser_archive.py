@@ -155,7 +155,7 @@ def test_a_range_spanning_months(visit: Visit, archive: tuple[Path, Any]) -> Non
     listed = page.eval_on_selector_all(".range-day", "els => els.map(e => e.dataset.day)")
     assert listed == [d.isoformat() for d in days]
     total = sum(len(p) for p in held.values())
-    assert page.locator("#range-lede").inner_text().startswith(f"{total} papers · {len(days)} days")
+    assert page.locator("#range-lede").inner_text() == f"{total} 篇论文 · {len(days)} 天"  # the reader's language
     # only the days near the screen are loaded, and only a batch of each is rendered
     page.wait_for_selector(".range-day .card")
     assert 0 < len(_loaded_days(visit)) < len(days)
@@ -172,7 +172,7 @@ def test_a_range_spanning_months(visit: Visit, archive: tuple[Path, Any]) -> Non
     for day in days:
         count = page.locator(f'.range-day[data-day="{day.isoformat()}"] .count').inner_text()
         assert count == str(sum(p["category"] == "stat.ML" for p in held[day]))
-    shown = set(page.eval_on_selector_all(".range-day:not([hidden]) .card", "els => els.map(e => e.id)"))
+    shown = set(page.eval_on_selector_all(".range-day:not([hidden]) .card:not([hidden])", "els => els.map(e => e.id)"))
     assert shown <= want and shown
     page.click('.chip[data-filter="*"]')
     # search within the range, through the archive's index
@@ -224,6 +224,8 @@ def test_calendar_marks_the_days_with_a_digest(visit: Visit, archive: tuple[Path
 
 
 def _card_button(v: Visit, pid: str, cls: str) -> Any:
+    """A button of the card's body, which comes in as the card nears the screen."""
+    v.page.locator(f'article[id="{pid}"]').scroll_into_view_if_needed()
     return v.page.locator(f'article[id="{pid}"] .{cls}')
 
 
@@ -301,12 +303,12 @@ def test_copy_citation(browser: Any, archive: tuple[Path, Any]) -> None:
         page.goto((site / "range.html").as_uri() + "?week=2026-W02")
         page.wait_for_selector(f'article[id="{TRICKY_ID}"]')
         card = page.locator(f'article[id="{TRICKY_ID}"]')
-        card.locator(".act-cite summary").click()
+        _card_button(v, TRICKY_ID, "act-cite").click()
         card.locator(".cite-bibtex").click()
-        card.locator(".cite-bibtex", has_text="Copied").wait_for()
+        card.locator(".cite-bibtex", has_text="已复制").wait_for()
         _check_bibtex(page.evaluate("navigator.clipboard.readText()"), [TRICKY])
         card.locator(".cite-ref").click()  # the menu stays open
-        card.locator(".cite-ref", has_text="Copied").wait_for()
+        card.locator(".cite-ref", has_text="已复制").wait_for()
         assert page.evaluate("navigator.clipboard.readText()") == (
             f"José Müller, Ada {{Lovelace}} (2026). {TRICKY['title']}. arXiv:{TRICKY_ID} [cs.LG]. "
             f"https://arxiv.org/abs/{TRICKY_ID}"

@@ -21,13 +21,12 @@ from typing import Any
 from jinja2 import Environment
 
 from ..config import Settings, taxonomy
-from ..models import DayDigest
 from ..store import Store
-from .html import DayLink, _env, _words, find_code_url
+from .html import DayLink, _cards, _env, _words
 from .search_build import build_search
 from .search_index import js_data, to_json
-from .sections import build_sections
 from .trends import build_trends
+from .ui import date_words, js_words
 from .week import FEED_WEEKS, build_week, iso_week, render_week_atom
 
 ARCHIVE = Path("archive")
@@ -46,30 +45,6 @@ def put(tree: Path, rel: str | Path, text: str) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return True
-
-
-def day_record(digest: DayDigest) -> dict[str, Any]:
-    """One day's papers for the range view, in the day page's order (the range view builds the same
-    cards from them; every value is set as text by the browser, never as HTML)."""
-    papers = []
-    for section in build_sections(digest):
-        for n, e in section.entries:
-            p, s = e.paper, e.summary
-            rec: dict[str, Any] = {"id": p.id, "n": n, "t": p.title, "a": p.authors, "c": p.categories,
-                                   "s": section.category, "abs": p.abstract}  # fmt: skip
-            if s is not None:
-                sm = s.summary
-                rec["sum"] = [sm.tldr, sm.motivation, sm.method, sm.result, sm.conclusion]
-                if s.kind == "extractive":
-                    rec["ex"] = 1
-            elif e.failure:
-                rec["f"] = e.failure[:200]
-            optional = {"cm": p.comment, "code": find_code_url(p.abstract, p.comment), "x": 1 if e.is_cross else None,
-                        "v": p.version if e.announce_type in ("replace", "replace-cross") else None,
-                        "sc": round(e.score, 4) if e.score is not None else None, "r": e.reasons or None}  # fmt: skip
-            rec.update({k: v for k, v in optional.items() if v is not None})
-            papers.append(rec)
-    return {"day": digest.date.isoformat(), "papers": papers}
 
 
 def manifest(settings: Settings, counts: list[DayLink], search: dict[str, Any]) -> dict[str, Any]:
@@ -115,12 +90,15 @@ def calendar_months(counts: Iterable[DayLink]) -> list[CalendarMonth]:
 
 
 def _day_files(settings: Settings, store: Store, tree: Path, days: list[date], changed: set[date]) -> None:
+    """Each day's cards for the range view, as the day page renders them (templates/_card.html)."""
     folder = tree / ARCHIVE / "days"
+    template, words = _env().get_template("_daycards.html"), _words(settings.language)
     for day in days:
         rel = ARCHIVE / "days" / f"{day.isoformat()}.js"
         if day in changed or not (tree / rel).is_file():
             digest = store.load_day(day, settings.categories, settings.language)
-            put(tree, rel, js_data(f"days/{day.isoformat()}", to_json(day_record(digest))))
+            cards = template.render(sections=_cards(digest), **words)
+            put(tree, rel, js_data(f"days/{day.isoformat()}", to_json({"day": day.isoformat(), "cards": cards})))
     keep = {f"{d.isoformat()}.js" for d in days}
     for p in folder.iterdir() if folder.is_dir() else []:
         if p.name not in keep:
@@ -166,8 +144,10 @@ def build_archive(settings: Settings, store: Store, tree: Path, counts: list[Day
     _day_files(settings, store, tree, days, changed)
     put(tree, ARCHIVE / "index.js", js_data("index", to_json(manifest(settings, counts, search))))
     env, words = _env(), _words(settings.language)
+    config = {"keywords": settings.profile.keywords, "authors": settings.profile.authors,
+              "ui": {**js_words(words["ui"]), **date_words(words["ui"])}}  # fmt: skip
     for name in PAGES:
-        put(tree, name, env.get_template(name).render(**words))
+        put(tree, name, env.get_template(name).render(config=config, **words))
     trends = build_trends(settings, store, [(c.day, c.categories) for c in counts], cache.titles(days))
     put(tree, "trends.html", env.get_template("trends.html").render(
         t=trends, days=len(days), first=days[0] if days else None, last=days[-1] if days else None,

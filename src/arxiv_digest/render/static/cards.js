@@ -1,15 +1,17 @@
-// Building blocks of the archive pages (search, range, saved): elements made from data with
-// textContent only (never innerHTML), <mark>s added through text nodes, math, dates, the reader's
-// highlight lists, and the paper card the range view and the saved list show.
+// The paper card, one implementation for every page that shows cards (the day page, day.js; the range
+// view, range.js): the server renders it (templates/_card.html) with its body and details in inert
+// <template>s; this brings them in when needed (math through math.js), searches and highlights them,
+// keeps the read state (readstate.js) and adds the reader's own buttons (saved.js). It never builds HTML
+// from data: it moves the templates' nodes in, toggles attributes and classes, and wraps matches in
+// <mark>s through text nodes. Below that, the small helpers the archive pages share.
 (function () {
   "use strict";
 
   var KEY_KW = "arxiv-digest:keywords";
   var KEY_AU = "arxiv-digest:authors";
-  var DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December"];
-  var WORD = "0-9a-z\\u00df-\\u00f6\\u00f8-\\u024f\\u0370-\\u03ff\\u0400-\\u04ff";
+  var root = document.documentElement;
+
+  // ---------------------------------------------------------------- helpers
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -24,18 +26,17 @@
     return a;
   }
 
+  function fmt(text, values) {
+    return String(text).replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
+  }
+
+  // A {n} phrase from the page's words, with the singular where there is one (render/ui.py's count).
+  function count(words, key, n, fallback) {
+    var text = (n === 1 && words[key + "_one"]) || words[key] || fallback || "{n}";
+    return fmt(text, { n: typeof n === "number" ? n.toLocaleString("en-US") : n });
+  }
+
   function parseDay(iso) { var p = iso.split("-"); return new Date(Date.UTC(+p[0], +p[1] - 1, +p[2])); }
-
-  // "Wednesday, 28 January 2026", as the day pages say it.
-  function longDate(iso) {
-    var d = parseDay(iso);
-    return DAYS[d.getUTCDay()] + ", " + String(d.getUTCDate()).padStart(2, "0") + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
-  }
-
-  function shortDate(iso) {
-    var d = parseDay(iso);
-    return DAYS[d.getUTCDay()].slice(0, 3) + " " + d.getUTCDate() + " " + MONTHS[d.getUTCMonth()].slice(0, 3);
-  }
 
   function addDays(iso, n) {
     var d = parseDay(iso);
@@ -43,13 +44,28 @@
     return d.toISOString().slice(0, 10);
   }
 
+  // "Wednesday, 28 January 2026" or "2026年1月28日 星期三": the server's long_date (render/ui.py), with the
+  // words of the page's config (date, weekdays from Monday, months).
+  function longDate(iso, words) {
+    var d = parseDay(iso), w = words || {};
+    var days = w.weekdays || ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    var months = w.months || ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+      "October", "November", "December"];
+    return fmt(w.date || "{weekday}, {d} {month} {y}", { weekday: days[(d.getUTCDay() + 6) % 7], d: d.getUTCDate(),
+      m: d.getUTCMonth() + 1, month: months[d.getUTCMonth()], y: d.getUTCFullYear() });
+  }
+
   function escapeRe(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
 
-  // Words of a query as they should be marked in text: a Latin word at the start of a word, CJK as is.
+  var WORD = "0-9a-z\\u00df-\\u00f6\\u00f8-\\u024f\\u0370-\\u03ff\\u0400-\\u04ff";
+  var CJK = "\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uac00-\\ud7af";
+
+  // The words of a query as they are marked in results: a Latin word at the start of a word, CJK as is.
   function queryRe(query) {
     var text = query.normalize("NFKC").toLowerCase();
-    var parts = (text.match(new RegExp("[" + WORD + "]{2,}|[\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uac00-\\ud7af]+", "g")) || [])
-      .map(function (w) { return /^[\u3040-\uffff]/.test(w) ? escapeRe(w) : "(?<![" + WORD + "])" + escapeRe(w); });
+    var parts = (text.match(new RegExp("[" + WORD + "]{2,}|[" + CJK + "]+", "g")) || []).map(function (w) {
+      return new RegExp("^[" + CJK + "]").test(w) ? escapeRe(w) : "(?<![" + WORD + "])" + escapeRe(w);
+    });
     return parts.length ? new RegExp(parts.join("|"), "gi") : null;
   }
 
@@ -59,24 +75,25 @@
     return terms.length ? new RegExp("(?<![A-Za-z0-9])(?:" + terms.join("|") + ")", "gi") : null;
   }
 
-  function unmark(root, cls) {
-    root.querySelectorAll("mark." + cls).forEach(function (m) {
-      var parent = m.parentNode;
+  function unmark(node, cls) {
+    var marks = node.querySelectorAll("mark." + (cls || "hl"));
+    for (var i = 0; i < marks.length; i++) {
+      var m = marks[i], parent = m.parentNode;
       parent.replaceChild(document.createTextNode(m.textContent), m);
       parent.normalize();
-    });
+    }
   }
 
-  function markText(root, re, cls) {
-    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+  function markText(node, re, cls) {
+    var walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT, {
       acceptNode: function (n) {
         return n.parentNode.closest(".katex, mark") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
       },
     });
     var nodes = [];
     while (walker.nextNode()) nodes.push(walker.currentNode);
-    nodes.forEach(function (node) {
-      var text = node.data, last = 0, frag = null, m;
+    nodes.forEach(function (textNode) {
+      var text = textNode.data, last = 0, frag = null, m;
       re.lastIndex = 0;
       while ((m = re.exec(text)) !== null) {
         if (!m[0]) { re.lastIndex++; continue; }
@@ -87,14 +104,12 @@
       }
       if (frag) {
         frag.appendChild(document.createTextNode(text.slice(last)));
-        node.parentNode.replaceChild(frag, node);
+        textNode.parentNode.replaceChild(frag, textNode);
       }
     });
   }
 
-  function renderMath(root) {
-    if (window.DigestMath) window.DigestMath.render(root);  // math.js: the day page's rules for TeX
-  }
+  function renderMath(node) { if (window.DigestMath) window.DigestMath.render(node); }
 
   function loadList(key, fallback) {
     try {
@@ -108,119 +123,168 @@
   }
 
   function saveList(key, list) {
-    try { localStorage.setItem(key, JSON.stringify(list)); } catch (e) { /* this visit only */ }
+    try { localStorage.setItem(key, JSON.stringify(list)); } catch (e) { /* kept for this visit only */ }
   }
 
-  function authorMatch(authors, name) {
+  // One entry a line, without repeats (case-insensitive).
+  function lines(text) {
+    var seen = new Set(), out = [];
+    text.split(/\n/).forEach(function (l) {
+      l = l.trim();
+      if (l && !seen.has(l.toLowerCase())) { seen.add(l.toLowerCase()); out.push(l); }
+    });
+    return out;
+  }
+
+  // ---------------------------------------------------------------- the reader's highlights
+
+  // The keywords and authors to highlight: the browser's lists, else the config's (the profile's).
+  var hl = { keywords: [], authors: [], re: null, defaults: { keywords: [], authors: [] } };
+
+  function readLists(defaults) {
+    if (defaults) hl.defaults = { keywords: defaults.keywords || [], authors: defaults.authors || [] };
+    hl.keywords = loadList(KEY_KW, hl.defaults.keywords);
+    hl.authors = loadList(KEY_AU, hl.defaults.authors);
+    hl.re = keywordRe(hl.keywords);
+  }
+
+  function saveLists(keywords, authors) {
+    saveList(KEY_KW, keywords);
+    saveList(KEY_AU, authors);
+    readLists();
+  }
+
+  function authorMatch(name) {
     var n = name.toLowerCase();
-    return authors.some(function (a) { a = a.trim().toLowerCase(); return a && n.indexOf(a) >= 0; });
-  }
-
-  // ---------------------------------------------------------------- the card
-
-  var LABELS = ["Motivation", "Method", "Result", "Conclusion"];
-
-  function details(p, lang) {
-    var d = el("details", "more");
-    d.appendChild(el("summary", "", "Details"));
-    // the fields are made when the reader first opens it: a long range stays light
-    d.addEventListener("toggle", function fill() {
-      if (!d.open || d.dataset.filled) return;
-      d.dataset.filled = "1";
-      var dl = el("dl", "fields");
-      if (lang) dl.lang = lang;
-      LABELS.forEach(function (label, i) { dl.appendChild(el("dt", "", label)); dl.appendChild(el("dd", "txt", p.sum[i + 1])); });
-      dl.appendChild(el("dt", "", "Abstract"));
-      var abs = el("dd", "txt abstract", p.abs);
-      abs.lang = "en";
-      dl.appendChild(abs);
-      if (p.cm) { dl.appendChild(el("dt", "", "Comments")); dl.appendChild(el("dd", "comment", p.cm)); }
-      d.appendChild(dl);
-      renderMath(dl);
-      d.dispatchEvent(new CustomEvent("digest-filled", { bubbles: true }));
-    });
-    return d;
-  }
-
-  // One paper as the day page shows it (templates/_card.html), from a day file's record.
-  // ui: {lang, pending, extractive} in the reader's language.
-  function card(p, ui) {
-    var a = el("article", "card" + (p.sum ? "" : " pending"));
-    a.id = p.id;
-    a.dataset.section = p.s;
-    a.dataset.cats = p.c.join(" ");
-    a.dataset.index = p.n;
-    if (p.sc !== undefined) a.dataset.score = p.sc;
-    a.tabIndex = -1;
-    var head = el("div", "card-head");
-    head.appendChild(el("span", "card-index", String(p.n)));
-    var h = el("h3", "card-title");
-    h.appendChild(link("https://arxiv.org/abs/" + p.id, "txt title-link", p.t));
-    head.appendChild(h);
-    a.appendChild(head);
-    var au = el("p", "authors" + (p.a.length > 12 ? " long" : ""));
-    if (p.a.length > 12) au.title = p.a.length + " authors: click to show all";
-    p.a.forEach(function (name, i) {
-      au.appendChild(el("span", "author", name));
-      if (i < p.a.length - 1) au.appendChild(document.createTextNode(", "));
-    });
-    a.appendChild(au);
-    var tags = el("div", "tags");
-    p.c.forEach(function (c, i) { tags.appendChild(el("span", "tag" + (i ? "" : " primary"), c)); });
-    if (p.x) tags.appendChild(el("span", "badge", "cross-list"));
-    if (p.v) tags.appendChild(el("span", "badge", "updated v" + p.v));
-    if (p.sc !== undefined) {
-      var b = el("span", "badge score", "relevance " + p.sc.toFixed(2));
-      if (p.r) b.title = p.r.join("; ");
-      tags.appendChild(b);
+    for (var i = 0; i < hl.authors.length; i++) {
+      var a = hl.authors[i].trim().toLowerCase();
+      if (a && n.indexOf(a) >= 0) return true;
     }
-    a.appendChild(tags);
-    var lang = p.ex ? "en" : ui.lang;
-    if (p.sum) {
-      var tl = el("p", "tldr");
-      tl.appendChild(el("span", "label", "TL;DR"));
-      tl.appendChild(document.createTextNode(" "));
-      var t = el("span", "txt", p.sum[0]);
-      if (lang) t.lang = lang;
-      tl.appendChild(t);
-      a.appendChild(tl);
-      if (p.ex) a.appendChild(el("p", "note extractive", ui.extractive));
-      a.appendChild(details(p, lang));
-    } else {
-      var note = el("p", "note pending-marker", ui.pending);
-      note.setAttribute("role", "note");
-      if (ui.lang) note.lang = ui.lang;
-      if (p.f) note.title = p.f;
-      a.appendChild(note);
-      a.appendChild(el("p", "txt abstract", p.abs));
-      if (p.cm) {
-        var cm = el("p", "comment");
-        cm.appendChild(el("span", "label", "Comments"));
-        cm.appendChild(document.createTextNode(" " + p.cm));
-        a.appendChild(cm);
-      }
-    }
-    var nav = el("nav", "links");
-    nav.setAttribute("aria-label", "Links");
-    nav.appendChild(link("https://arxiv.org/abs/" + p.id, "link-abs", "abs"));
-    nav.appendChild(link("https://arxiv.org/pdf/" + p.id, "link-pdf", "pdf"));
-    nav.appendChild(link("https://arxiv.org/html/" + p.id, "link-html", "html"));
-    if (p.code) nav.appendChild(link(p.code, "link-code", "code"));
-    nav.appendChild(el("span", "arxiv-id", "arXiv:" + p.id));
-    a.appendChild(nav);
-    return a;
+    return false;
   }
 
-  // Everything searchable in a record, lowercased (what the day page's search looks through).
-  function haystack(p) {
-    return [p.id, p.t].concat(p.a, [p.abs], p.sum || []).join("\n").toLowerCase();
+  // ---------------------------------------------------------------- cards
+
+  // A card element -> the state the pages keep about it. `day` is the day it was announced.
+  function item(cardEl, order, day) {
+    var score = parseFloat(cardEl.dataset.score);
+    var title = cardEl.querySelector(".title-link");
+    return {
+      el: cardEl, id: cardEl.id, order: order, home: cardEl.parentNode, section: cardEl.dataset.section,
+      score: isNaN(score) ? -Infinity : score, day: day, title: title ? title.textContent : cardEl.id,
+      visible: true, hl: false, hydrated: false, hay: null, whyEl: null,
+    };
+  }
+
+  // The card's elements matching sel, whether on the page or still in its templates.
+  function parts(node, sel, out) {
+    out = out || [];
+    Array.prototype.push.apply(out, node.querySelectorAll(sel));
+    var templates = node.querySelectorAll("template");
+    for (var i = 0; i < templates.length; i++) parts(templates[i].content, sel, out);
+    return out;
+  }
+
+  // A lowercase haystack of everything searchable, taken before KaTeX touches the text.
+  function hay(it) {
+    if (it.hay === null) {
+      var texts = [it.id];
+      parts(it.el, ".txt, .author").forEach(function (n) { texts.push(n.textContent); });
+      it.hay = texts.join("\n").toLowerCase();
+    }
+    return it.hay;
+  }
+
+  // What saved.js keeps of a paper.
+  function record(it) {
+    return { id: it.id, title: it.title, day: it.day,
+      authors: parts(it.el, ".author").map(function (a) { return a.textContent; }),
+      categories: parts(it.el, ".tag").map(function (t) { return t.textContent; }) };
+  }
+
+  // The card's body comes in when it nears the screen: math, <mark>s, the reader's buttons.
+  function hydrate(it) {
+    if (it.hydrated) return;
+    hay(it);
+    it.hydrated = true;
+    var tpl = it.el.querySelector("template.card-body");
+    if (tpl) it.el.replaceChild(tpl.content, tpl);
+    renderMath(it.el);
+    if (it.hl) markCard(it);
+    if (window.DigestSaved && it.day) window.DigestSaved.decorate(it.el, record(it));
+  }
+
+  // The details come in when the reader opens them.
+  function fillDetails(details, it) {
+    var tpl = details.querySelector("template.card-details");
+    if (!tpl) return;
+    details.replaceChild(tpl.content, tpl);
+    renderMath(details);
+    if (it && it.hl) markCard(it);
+  }
+
+  function markCard(it) {
+    unmark(it.el);
+    if (!hl.re || !it.hl) return;
+    var nodes = it.el.querySelectorAll(".txt");
+    for (var i = 0; i < nodes.length; i++) markText(nodes[i], hl.re);
+  }
+
+  // Marks the card (and its matching authors) and says why on the card: the match may be in the
+  // collapsed details, where the reader would not see a <mark>.
+  function classify(it) {
+    var why = [];
+    parts(it.el, ".author").forEach(function (a) {
+      var hit = hl.authors.length > 0 && authorMatch(a.textContent);
+      a.classList.toggle("hl-author", hit);
+      if (hit) why.push(a.textContent);
+    });
+    if (hl.re) {
+      hl.re.lastIndex = 0;
+      (hay(it).match(hl.re) || []).forEach(function (k) { if (why.indexOf(k) < 0) why.push(k); });
+    }
+    it.hl = why.length > 0;
+    it.el.classList.toggle("has-hl", it.hl);
+    if (it.whyEl) { it.whyEl.remove(); it.whyEl = null; }
+    if (it.hl) {
+      it.whyEl = el("span", "badge hl-why", "\u2605 " + why.join(", "));
+      parts(it.el, ".tags")[0].appendChild(it.whyEl);
+    }
+    if (it.hydrated) markCard(it);
+  }
+
+  function markRead(it) {
+    if (!it || !window.DigestRead) return;
+    window.DigestRead.markRead(it.id);
+    it.el.classList.add("read");
+  }
+
+  function showRead(it) { if (window.DigestRead && window.DigestRead.isRead(it.id)) it.el.classList.add("read"); }
+
+  function density() { return root.dataset.density || "full"; }
+
+  // Open a paper: its details on a full card, the whole card in the compact densities.
+  function toggleOpen(it) {
+    hydrate(it);
+    markRead(it);
+    if (density() !== "full") {
+      it.el.classList.toggle("open");
+      return;
+    }
+    var details = it.el.querySelector("details.more");
+    if (!details) return;
+    if (!details.open) fillDetails(details, it);
+    details.open = !details.open;
   }
 
   window.DigestCards = {
-    card: card, haystack: haystack,
     KEY_KW: KEY_KW, KEY_AU: KEY_AU,
-    el: el, link: link, longDate: longDate, shortDate: shortDate, addDays: addDays, parseDay: parseDay,
+    el: el, link: link, fmt: fmt, count: count, parseDay: parseDay, addDays: addDays, longDate: longDate,
     queryRe: queryRe, keywordRe: keywordRe, markText: markText, unmark: unmark, renderMath: renderMath,
-    loadList: loadList, saveList: saveList, authorMatch: authorMatch,
+    loadList: loadList, saveList: saveList, lines: lines,
+    hl: hl, readLists: readLists, saveLists: saveLists, authorMatch: authorMatch,
+    item: item, parts: parts, hay: hay, record: record, hydrate: hydrate, fillDetails: fillDetails,
+    markCard: markCard, classify: classify, markRead: markRead, showRead: showRead, density: density,
+    toggleOpen: toggleOpen,
   };
 })();

@@ -172,6 +172,15 @@
 
   // ---------------------------------------------------------------- buttons on a card
 
+  // The page's words (its config's `ui`, from render/ui.py), English when a page has none.
+  var words = null;
+  function word(key, fallback) {
+    if (words === null) {
+      try { words = JSON.parse(document.getElementById("digest-config").textContent).ui || {}; } catch (e) { words = {}; }
+    }
+    return words[key] || fallback;
+  }
+
   function button(cls, label, title) {
     var b = document.createElement("button");
     b.type = "button"; b.className = "act " + cls; b.textContent = label; b.title = title;
@@ -182,22 +191,24 @@
   function decorate(card, rec) {
     var row = document.createElement("span");
     row.className = "actions";
-    var star = button("act-save", "\u2606 Save", "Save this paper (kept in this browser; see Saved)");
-    var no = button("act-dismiss", "Not for me", "Fewer papers like this in your top picks (through the exported feedback)");
-    var cite = document.createElement("details");
-    cite.className = "act-cite";
-    var sum = document.createElement("summary");
-    sum.textContent = "Cite"; sum.title = "Copy a citation";
+    var star = button("act-save", word("save", "\u2606 Save"), word("save_title", "Save this paper"));
+    var no = button("act-dismiss", word("dismiss", "Not for me"), word("dismiss_title", "Fewer papers like this"));
+    var cite = button("act-cite", word("cite", "Cite"), word("cite_title", "Copy a citation"));
+    cite.setAttribute("aria-expanded", "false");
     var menu = document.createElement("span");
     menu.className = "cite-menu";
-    var bib = button("cite-bibtex", "Copy BibTeX", "A BibTeX entry for this paper");
-    var ref = button("cite-ref", "Copy reference", "Authors (year). Title. arXiv id");
+    menu.hidden = true;
+    var bib = button("cite-bibtex", word("copy_bibtex", "Copy BibTeX"), "@misc{...}");
+    var ref = button("cite-ref", word("copy_ref", "Copy reference"), "Authors (year). Title. arXiv:id");
     menu.appendChild(bib); menu.appendChild(ref);
-    cite.appendChild(sum); cite.appendChild(menu);
-    row.appendChild(star); row.appendChild(no); row.appendChild(cite);
+    cite.addEventListener("click", function () {
+      menu.hidden = !menu.hidden;
+      cite.setAttribute("aria-expanded", menu.hidden ? "false" : "true");
+    });
+    row.appendChild(star); row.appendChild(no); row.appendChild(cite); row.appendChild(menu);
     function sync() {
       var on = isSaved(rec.id), off = isDismissed(rec.id);
-      star.textContent = on ? "\u2605 Saved" : "\u2606 Save";
+      star.textContent = on ? word("saved", "\u2605 Saved") : word("save", "\u2606 Save");
       star.setAttribute("aria-pressed", on ? "true" : "false");
       no.setAttribute("aria-pressed", off ? "true" : "false");
       card.classList.toggle("saved", on);
@@ -206,8 +217,10 @@
     star.addEventListener("click", function () { if (isSaved(rec.id)) unsave(rec.id); else save(rec); sync(); });
     no.addEventListener("click", function () { if (isDismissed(rec.id)) undismiss(rec.id); else dismiss(rec); sync(); });
     function copied(b, text) {
-      copy(text).then(function () { b.textContent = "Copied"; }, function () { b.textContent = "Copy failed"; })
-        .then(function () { setTimeout(function () { bib.textContent = "Copy BibTeX"; ref.textContent = "Copy reference"; }, 1500); });
+      copy(text).then(function () { b.textContent = word("copied", "Copied"); }, function () { b.textContent = word("copy_failed", "Copy failed"); })
+        .then(function () {
+          setTimeout(function () { bib.textContent = word("copy_bibtex", "Copy BibTeX"); ref.textContent = word("copy_ref", "Copy reference"); }, 1500);
+        });
     }
     bib.addEventListener("click", function () { copied(bib, bibtex([rec])); });
     ref.addEventListener("click", function () { copied(ref, reference(rec)); });
@@ -225,6 +238,7 @@
     save: save, unsave: unsave, dismiss: dismiss, undismiss: undismiss, isSaved: isSaved, isDismissed: isDismissed,
     saved: function () { return all(SAVED); }, dismissed: function () { return all(DISMISSED); },
     feedback: feedback, bibtex: bibtex, reference: reference, download: download, copy: copy, decorate: decorate,
+    word: word,
     onChange: function (fn) { listeners.push(fn); },
   };
 })();

@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var C = window.DigestCards, S = window.DigestSaved, $ = function (id) { return document.getElementById(id); };
+  var words = JSON.parse($("digest-config").textContent).ui || {};
 
   function item(r, dismissed) {
     var li = C.el("li", "result");
@@ -14,16 +15,16 @@
     var meta = C.el("p", "result-meta");
     (r.categories || []).slice(0, 1).forEach(function (c) { meta.appendChild(C.el("span", "tag primary", c)); });
     meta.appendChild(C.link("https://arxiv.org/abs/" + r.id, "arxiv-id", "arXiv:" + r.id));
-    meta.appendChild(C.el("span", "hint", (dismissed ? "dismissed " : "saved ") + r.at.slice(0, 10)));
-    var undo = C.el("button", "btn act-remove", dismissed ? "Undo" : "Remove");
+    meta.appendChild(C.el("span", "hint", C.fmt(dismissed ? words.dismissed_on : words.saved_on, { d: r.at.slice(0, 10) })));
+    var undo = C.el("button", "btn act-remove", dismissed ? words.undo : words.remove);
     undo.type = "button";
     undo.addEventListener("click", function () { if (dismissed) S.undismiss(r.id); else S.unsave(r.id); show(); });
     meta.appendChild(undo);
     if (!dismissed) {
-      var cite = C.el("button", "btn act-copy", "Copy BibTeX");
+      var cite = C.el("button", "btn act-copy", words.copy_bibtex);
       cite.type = "button";
       cite.addEventListener("click", function () {
-        S.copy(S.bibtex([r])).then(function () { cite.textContent = "Copied"; }, function () { cite.textContent = "Copy failed"; });
+        S.copy(S.bibtex([r])).then(function () { cite.textContent = words.copied; }, function () { cite.textContent = words.copy_failed; });
       });
       meta.appendChild(cite);
     }
@@ -39,7 +40,7 @@
     Object.keys(byDay).sort().reverse().forEach(function (day) {
       var sec = C.el("section", "result-day");
       var h = C.el("h2", "result-day-title");
-      h.appendChild(C.link(day + ".html", "", C.longDate(day)));
+      h.appendChild(C.link(day + ".html", "", C.longDate(day, words)));
       h.appendChild(C.el("span", "count", String(byDay[day].length)));
       sec.appendChild(h);
       var ol = C.el("ol", "result-list");
@@ -48,9 +49,7 @@
       box.appendChild(sec);
     });
     C.renderMath(box);
-    $("saved-lede").textContent = saved.length
-      ? saved.length + (saved.length === 1 ? " paper" : " papers") + " saved, kept in this browser only."
-      : "No saved paper yet: save papers with \u2606 on a day page or in the archive. They are kept in this browser only.";
+    $("saved-lede").textContent = saved.length ? C.count(words, "saved_count", saved.length) : words.saved_none;
     $("export-bibtex").disabled = !saved.length;
     $("export-feedback").disabled = !saved.length && !dismissed.length;
     $("dismissed-box").hidden = !dismissed.length;
@@ -62,11 +61,11 @@
 
   $("export-bibtex").addEventListener("click", function () {
     S.download("arxiv-digest-saved.bib", S.bibtex(S.saved()), "application/x-bibtex");
-    $("status").textContent = "arxiv-digest-saved.bib downloaded";
+    $("status").textContent = C.fmt(words.downloaded, { file: "arxiv-digest-saved.bib" });
   });
   $("export-feedback").addEventListener("click", function () {
     S.download("arxiv-digest-feedback.json", JSON.stringify(S.feedback(), null, 2) + "\n", "application/json");
-    $("status").textContent = "arxiv-digest-feedback.json downloaded";
+    $("status").textContent = C.fmt(words.downloaded, { file: "arxiv-digest-feedback.json" });
   });
   S.onChange(show);
   show();

@@ -3,12 +3,11 @@
 (function () {
   "use strict";
   var C = window.DigestCards, $ = function (id) { return document.getElementById(id); };
+  var words = JSON.parse($("digest-config").textContent).ui || {};
   var input = $("q"), from = $("from"), to = $("to"), results = $("results"), status = $("status");
   var more = $("more"), none = $("no-results"), intro = $("intro");
   var PAGE = 6;  // results rendered at a time (each needs its result file); more when the reader scrolls
   var index = null, run = 0, shown = [], hits = [], current = -1, re = null;
-
-  function fmt(n) { return n.toLocaleString("en-US"); }
 
   function setUrl() {
     var p = new URLSearchParams();
@@ -26,8 +25,8 @@
     box = C.el("section", "result-day");
     box.id = id;
     var h = C.el("h2", "result-day-title");
-    h.appendChild(C.link(day + ".html", "", C.longDate(day)));
-    h.appendChild(C.el("span", "count", matches + (matches === 1 ? " match" : " matches")));
+    h.appendChild(C.link(day + ".html", "", C.longDate(day, words)));
+    h.appendChild(C.el("span", "count", C.count(words, "matches", matches)));
     box.appendChild(h);
     var list = C.el("ol", "result-list");
     box.appendChild(list);
@@ -91,12 +90,12 @@
       shown = []; current = -1;
       results.textContent = "";
       none.hidden = res.total > 0;
-      status.textContent = res.total ? fmt(res.total) + (res.total === 1 ? " paper" : " papers") + " in " + fmt(res.days) +
-        (res.days === 1 ? " day" : " days") + (res.total > hits.length ? " · the best " + hits.length + ", newest day first" : "") : "";
+      status.textContent = !res.total ? "" : C.fmt(words.found, { papers: C.count(words, "papers", res.total),
+        days: C.count(words, "days", res.days) }) + (res.total > hits.length ? C.count(words, "best", hits.length) : "");
       if (!hits.length) { performance.mark("digest-search-end"); painted("digest-search-painted"); painted("digest-search-complete"); }
       return showMore(token);
     }).catch(function (e) {
-      status.textContent = "Search failed: " + e.message;
+      status.textContent = C.fmt(words.failed, { error: e.message });
     });
   }
 
