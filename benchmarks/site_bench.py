@@ -194,8 +194,8 @@ def main() -> int:
                                 "big_day_elements": big_elements, "year_bytes": year}  # fmt: skip
     if not args.no_archive:
         result.update(archive_results(args))
-    shown = [f"{k}={v:.1f}" if k.endswith(("_ms", "_s")) else f"{k}={v:.0f}" for k, v in result.items()]
-    print("RESULT " + " ".join(shown))
+    line = [f"{k}={v:.1f}" if k.endswith(("_ms", "_s")) else f"{k}={v:.0f}" for k, v in result.items()]
+    print("RESULT " + " ".join(line))
     return 0
 
 
