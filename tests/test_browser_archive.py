@@ -8,6 +8,7 @@ Every page records its requests; anything not file:// is aborted and fails the t
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -314,5 +315,96 @@ def test_copy_citation(browser: Any, archive: tuple[Path, Any]) -> None:
             f"https://arxiv.org/abs/{TRICKY_ID}"
         )
         assert v.blocked == [] and v.errors == []
+    finally:
+        v.ctx.close()
+
+
+# ---------------------------------------------------------------- the day page's own site (browser_fixtures)
+
+
+def test_a_star_on_the_day_page_shows_on_the_saved_page(visit: Visit, site: Path) -> None:
+    from browser_fixtures import XSS_ID, XSS_TITLE
+
+    visit.open(site)
+    page = visit.page
+    for pid in ("2601.18927", XSS_ID):
+        _card_button(visit, pid, "act-save").click()
+        assert _card_button(visit, pid, "act-save").get_attribute("aria-pressed") == "true"
+    assert visit.storage(f"arxiv-digest:saved:{XSS_ID}")["title"] == XSS_TITLE  # the title as text, TeX and all
+    visit.open(site, "saved.html")
+    titles = page.locator("#saved .result-title").all_inner_texts()
+    assert sorted(titles) == sorted(["A Survey of Pinching-Antenna Systems (PASS)", XSS_TITLE])
+    assert page.locator("#saved img, #saved script").count() == 0
+    page.locator(f'#saved .result[data-id="{XSS_ID}"] .act-remove').click()
+    assert page.locator("#saved .result").count() == 1 and visit.storage(f"arxiv-digest:saved:{XSS_ID}") is None
+    assert page.evaluate("window.__xss") is None
+
+
+def test_the_range_view_shows_payloads_as_text(visit: Visit, site: Path) -> None:
+    from browser_fixtures import XSS_ID, XSS_TITLE
+
+    visit.page.goto((site / "range.html").as_uri() + "?from=2026-01-27&to=2026-01-29")
+    page = visit.page
+    page.evaluate(WAIT_MARK, "digest-ready")
+    card = page.locator(f'article[id="{XSS_ID}"]')
+    card.scroll_into_view_if_needed()
+    card.locator(".tags").wait_for()  # hydrated
+    card.locator("details.more > summary").click()
+    assert card.locator(".card-title").inner_text().endswith(XSS_TITLE[len("Payload ") :])
+    assert card.locator("script, img, svg, b, [onerror], [onload]").count() == 0
+    assert page.evaluate("window.__xss") is None and visit.dialogs == []
+
+
+def _axe(page: Any) -> list[dict[str, Any]]:
+    from test_triage import AXE
+    from test_triage import _axe as axe
+
+    if not AXE.is_file():
+        msg = f"axe-core not found at {AXE} (make test fetches it: scripts/ensure-axe.sh)"
+        pytest.fail(msg) if os.environ.get("CI") == "true" else pytest.skip(msg)
+    return axe(page)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_archive_pages_are_accessible(browser: Any, archive: tuple[Path, Any], theme: str) -> None:
+    site, _ = archive
+    v = _new_visit(browser, color_scheme=theme)
+    try:
+        page = v.page
+        for name in ["index.html", "search.html?q=聚类", "range.html?week=2026-W02", "saved.html", "trends.html",
+                     "2026-W05.html"]:  # fmt: skip
+            page.goto((site / name.split("?")[0]).as_uri() + ("?" + name.split("?")[1] if "?" in name else ""))
+            page.evaluate("document.fonts.ready")
+            if name.startswith("search"):
+                page.evaluate(WAIT_MARK, "digest-search-complete")
+            if name.startswith("range"):
+                page.wait_for_selector(".range-day .card .tags")
+            assert _axe(page) == [], name
+        assert v.blocked == []  # (axe itself asks for the stylesheets, which the CSP refuses: not the page's errors)
+    finally:
+        v.ctx.close()
+
+
+def test_trends_and_search_on_a_phone_in_the_dark(browser: Any, archive: tuple[Path, Any]) -> None:
+    site, _ = archive
+    v = _new_visit(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, color_scheme="dark")
+    try:
+        page = v.page
+        v.open(site, "trends.html")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # the page fits
+        chart = page.locator(".chart svg").first
+        box = chart.bounding_box()
+        assert box is not None and box["width"] >= 300
+        # the lines take their colour from the dark palette
+        stroke = page.eval_on_selector(".chart svg polyline.c0", "e => getComputedStyle(e).stroke")
+        assert stroke == "rgb(127, 176, 234)"
+        assert page.eval_on_selector(".chart svg text", "e => getComputedStyle(e).fill") != "rgb(0, 0, 0)"
+        _screenshot(page, "trends-phone-dark.png")
+        page.goto((site / "search.html").as_uri() + "?q=聚类")
+        page.evaluate(WAIT_MARK, "digest-search-complete")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert page.locator(".result").count() > 0
+        _screenshot(page, "search-phone-dark.png")
+        assert v.errors == [] and v.blocked == []
     finally:
         v.ctx.close()

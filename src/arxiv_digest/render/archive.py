@@ -10,7 +10,9 @@ days; every other file keeps its inode.
 
 from __future__ import annotations
 
+import base64
 import calendar
+import gzip
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -90,15 +92,17 @@ def calendar_months(counts: Iterable[DayLink]) -> list[CalendarMonth]:
 
 
 def _day_files(settings: Settings, store: Store, tree: Path, days: list[date], changed: set[date]) -> None:
-    """Each day's cards for the range view, as the day page renders them (templates/_card.html)."""
+    """Each day's cards for the range view, as the day page renders them (templates/_card.html), gzipped
+    (the browser's DecompressionStream reads it): a year of them is about 90 MB instead of 230."""
     folder = tree / ARCHIVE / "days"
     template, words = _env().get_template("_daycards.html"), _words(settings.language)
     for day in days:
         rel = ARCHIVE / "days" / f"{day.isoformat()}.js"
         if day in changed or not (tree / rel).is_file():
             digest = store.load_day(day, settings.categories, settings.language)
-            cards = template.render(sections=_cards(digest), **words)
-            put(tree, rel, js_data(f"days/{day.isoformat()}", to_json({"day": day.isoformat(), "cards": cards})))
+            cards = template.render(sections=_cards(digest), **words).encode("utf-8")
+            packed = base64.b64encode(gzip.compress(cards, 9, mtime=0)).decode("ascii")  # mtime 0: same in, same out
+            put(tree, rel, js_data(f"days/{day.isoformat()}", to_json({"day": day.isoformat(), "gz": packed})))
     keep = {f"{d.isoformat()}.js" for d in days}
     for p in folder.iterdir() if folder.is_dir() else []:
         if p.name not in keep:

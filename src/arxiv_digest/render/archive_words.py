@@ -57,6 +57,7 @@ ENGLISH: dict[str, str] = {
         "Share of papers with the word in their title: {windows}. The line shows the last weeks; ★ "
         "marks your keywords."
     ),
+    "trends_windows": "the last {n} weeks ({first} to {last}) against the {before} before",
     "trends_rising": "Rising",
     "trends_falling": "Falling",
     "trends_none": "None yet.",
@@ -151,6 +152,7 @@ CHINESE: dict[str, str] = {
     "trends_categories_hint": "{days} 天，{first} 至 {last}。把鼠标移到某一天可看数字。",
     "trends_words": "上升和下降的词",
     "trends_words_hint": "标题中含该词的论文比例：{windows}。折线是最近几周；★ 是你的关键词。",
+    "trends_windows": "最近 {n} 周（{first} 至 {last}）与之前 {before} 周相比",
     "trends_rising": "上升",
     "trends_falling": "下降",
     "trends_none": "暂无。",

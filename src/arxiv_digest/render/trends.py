@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from html import escape
 from itertools import pairwise
+from typing import Any
 
 from markupsafe import Markup
 
@@ -69,8 +70,9 @@ def _fmt(v: float) -> str:
 
 
 def line_chart(labels: Sequence[str], series: Sequence[Series], unit: str = "", width: int = 760,
-               height: int = 230, tips: Sequence[str] | None = None) -> Markup:  # fmt: skip
-    """Lines over `labels` (x); a hover title per x position says the values there."""
+               height: int = 230, tips: Sequence[str] | None = None, title_id: str = "") -> Markup:  # fmt: skip
+    """Lines over `labels` (x); a hover title per x position says the values there. `title_id`: the
+    element that names the chart (its section's heading)."""
     left, right, top, bottom = 40, 10, 10, 24
     w, h = width - left - right, height - top - bottom
     peak = max((v for s in series for v in s.values if v is not None), default=0.0)
@@ -84,7 +86,8 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], unit: str = "", 
     def y(v: float) -> float:
         return top + h - h * v / ymax
 
-    out = [f'<svg viewBox="0 0 {width} {height}" role="img" preserveAspectRatio="xMinYMin meet">']
+    named = f' aria-labelledby="{escape(title_id)}"' if title_id else ""
+    out = [f'<svg viewBox="0 0 {width} {height}" role="img"{named} preserveAspectRatio="xMinYMin meet">']
     for t in ticks:
         out.append(f'<line class="grid" x1="{left}" x2="{left + w}" y1="{y(t):.1f}" y2="{y(t):.1f}"/>')
         out.append(f'<text x="{left - 6}" y="{y(t) + 4:.1f}" text-anchor="end">{_fmt(t)}{escape(unit)}</text>')
@@ -153,7 +156,7 @@ class Trends:
     legend: list[tuple[str, str]] = field(default_factory=list)  # (css class, label) per line
     rising: list[Term] = field(default_factory=list)
     falling: list[Term] = field(default_factory=list)
-    windows: str = ""  # "the last 4 weeks against the 12 before"
+    windows: dict[str, Any] = field(default_factory=dict)  # see word_trends
     hits: Markup | None = None
     hit_legend: list[tuple[str, str]] = field(default_factory=list)
     note: str = ""  # why a chart is missing
@@ -196,12 +199,13 @@ def _week_terms(days: DayCounts, terms: dict[date, dict[str, int]]) -> tuple[dic
 
 def word_trends(
     days: DayCounts, terms: dict[date, dict[str, int]], keywords: list[str]
-) -> tuple[list[Term], list[Term], str]:
-    """The words rising and falling most, and which windows were compared ('' with under two weeks)."""
+) -> tuple[list[Term], list[Term], dict[str, Any]]:
+    """The words rising and falling most, and which windows were compared ({} with under two weeks): the
+    last n weeks, first to last, against the `before` weeks before them."""
     per_week, papers = _week_terms(days, terms)
     weeks = sorted(per_week)
     if len(weeks) < 2:
-        return [], [], ""
+        return [], [], {}
     k = min(RECENT_WEEKS, max(1, len(weeks) // 3))
     recent, before = weeks[-k:], weeks[-k - BEFORE_WEEKS : -k]
     n1, n2 = sum(papers[w] for w in recent), sum(papers[w] for w in before)
@@ -227,9 +231,7 @@ def word_trends(
 
     rising = [make(t) for z, t in reversed(scored[-TOP_TERMS:]) if z > 0]
     falling = [make(t) for z, t in scored[:TOP_TERMS] if z < 0]
-    span = (f"the last {len(recent)} week{'s' if len(recent) > 1 else ''} ({recent[0]} to {recent[-1]}) "
-            f"against the {len(before)} before")  # fmt: skip
-    return rising, falling, span
+    return rising, falling, {"n": len(recent), "first": recent[0], "last": recent[-1], "before": len(before)}
 
 
 def category_chart(counts: DayCounts, followed: list[str]) -> tuple[Markup, Legend]:
@@ -247,7 +249,7 @@ def category_chart(counts: DayCounts, followed: list[str]) -> tuple[Markup, Lege
         series.append(Series("other", other, f"c{MAX_SERIES - 1}"))
     labels = [d.strftime("%d %b") for d, _ in counts]
     tips = [f"{d.isoformat()}: " + ", ".join(f"{c} {n}" for c, n in cats) for d, cats in counts]
-    return line_chart(labels, series, tips=tips), [(s.cls, s.label) for s in series]
+    return line_chart(labels, series, tips=tips, title_id="cat-title"), [(s.cls, s.label) for s in series]
 
 
 def hits_chart(reasons: Iterable[tuple[date, list[str]]], keywords: list[str]) -> tuple[Markup | None, Legend]:
@@ -266,7 +268,8 @@ def hits_chart(reasons: Iterable[tuple[date, list[str]]], keywords: list[str]) -
               for i, k in enumerate(wanted.values())]  # fmt: skip
     tips = [f"{w}: " + (", ".join(f"{k} {per_week[w][k]}" for k in wanted.values()) if w in per_week else "not ranked")
             for w in weeks]  # fmt: skip
-    return line_chart([w[5:] for w in weeks], series, tips=tips), [(s.cls, s.label) for s in series]
+    chart = line_chart([w[5:] for w in weeks], series, tips=tips, title_id="hits-title")
+    return chart, [(s.cls, s.label) for s in series]
 
 
 def _all_weeks(weeks: list[str]) -> list[str]:

@@ -174,10 +174,17 @@
     });
   }
 
+  // A day file's cards come gzipped (base64): the browser's own DecompressionStream unpacks them.
+  function gunzip(b64) {
+    var bin = atob(b64), bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+  }
+
   function loadDay(d) {
     if (!d.loading) {
-      d.loading = DigestSearch.load("days/" + d.day).then(function (data) {
-        d.items = cardsOf(d, data.cards);
+      d.loading = DigestSearch.load("days/" + d.day).then(function (data) { return gunzip(data.gz); }).then(function (html) {
+        d.items = cardsOf(d, html);
         filter(d);
         counts(d);
         statusLine();
