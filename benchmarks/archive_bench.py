@@ -30,17 +30,11 @@ import synth
 from arxiv_digest.config import Settings
 from arxiv_digest.render.html import render_site
 from arxiv_digest.store import Store
-from browser_util import add_papers, chromium, load_seed
+from browser_util import WAIT_MARK, add_papers, chromium, load_seed
 
 YEAR_CATEGORIES = ["cs.CV", "cs.CL", "cs.AI", "cs.IT", "cs.GT", "cs.CE", "cs.GR"]
 QUERIES = ["diffusion model", "graph neural network", "扩散模型", "聚类", "reinforcement learning", "transformer"]
 WARM = ("diffusion mod", "els")  # typed cold, then these characters one at a time
-WAIT_MARK = """name => new Promise(resolve => {
-  if (performance.getEntriesByName(name).length) return resolve(true);
-  new PerformanceObserver((list, obs) => {
-    if (list.getEntriesByName(name).length) { obs.disconnect(); resolve(true); }
-  }).observe({ type: "mark" });
-})"""
 SINCE = ("performance.getEntriesByName(n)[0].startTime"
          " - performance.getEntriesByName('digest-search-start')[0].startTime")
 

@@ -34,7 +34,7 @@ from arxiv_digest.config import Settings  # noqa: E402
 from arxiv_digest.render import FORMATS, render_day  # noqa: E402
 from arxiv_digest.render.html import render_site  # noqa: E402
 from arxiv_digest.store import Store  # noqa: E402
-from browser_util import add_papers, chromium, chromium_available, load_seed  # noqa: E402
+from browser_util import WAIT_MARK, add_papers, chromium, chromium_available, load_seed  # noqa: E402
 from realday import as_seed_papers, categories, data_file, load_days  # noqa: E402
 
 BIG_DAY_PAPERS = 532
@@ -62,13 +62,6 @@ def generate_day(n: int) -> list[dict[str, Any]]:
     return papers
 
 
-# Wait for a performance mark without polling (and without eval, which the page's CSP forbids).
-WAIT_MARK = """name => new Promise(resolve => {
-  if (performance.getEntriesByName(name).length) return resolve(true);
-  new PerformanceObserver((list, obs) => {
-    if (list.getEntriesByName(name).length) { obs.disconnect(); resolve(true); }
-  }).observe({ type: "mark" });
-})"""
 
 
 def measure(url: str, runs: int) -> tuple[list[float], list[float], int]:

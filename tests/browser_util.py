@@ -24,6 +24,15 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
+# Wait for a performance mark without polling (and without eval, which the pages' CSP forbids).
+WAIT_MARK = """name => new Promise(resolve => {
+  if (performance.getEntriesByName(name).length) return resolve(true);
+  new PerformanceObserver((list, obs) => {
+    if (list.getEntriesByName(name).length) { obs.disconnect(); resolve(true); }
+  }).observe({ type: "mark" });
+})"""
+
+
 def load_seed() -> list[dict[str, Any]]:
     return list(json.loads((FIXTURES / "seed-papers.json").read_text("utf-8")))
 

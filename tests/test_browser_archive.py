@@ -21,19 +21,13 @@ from arxiv_digest.render.html import render_site
 from arxiv_digest.render.tokens import tokens
 from arxiv_digest.store import Store
 from browser_fixtures import Visit, _new_visit, _screenshot
-from browser_util import SEED_DAY, add_papers, load_seed, spread
+from browser_util import SEED_DAY, WAIT_MARK, add_papers, load_seed, spread
 
 pytestmark = pytest.mark.browser
 
 CATS = ["eess.SP", "cs.LG", "stat.ML"]
 DAYS = [date(2026, 1, 5), date(2026, 1, 6), date(2026, 2, 2), date(2026, 2, 3), date(2026, 3, 2), date(2026, 3, 20)]
 PER_DAY = 12
-WAIT_MARK = """name => new Promise(resolve => {
-  if (performance.getEntriesByName(name).length) return resolve(true);
-  new PerformanceObserver((list, obs) => {
-    if (list.getEntriesByName(name).length) { obs.disconnect(); resolve(true); }
-  }).observe({ type: "mark" });
-})"""
 
 
 # A title and authors that BibTeX must escape, and math it should keep.

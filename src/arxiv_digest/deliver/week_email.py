@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 
 from ..config import Settings
 from ..render.markdown import language_key
 from ..render.week import WeekDigest
-from .email import _HTML_LANG, EmailReport, _check, _env, _transfer_encoding, send_message
+from .email import _HTML_LANG, EmailReport, _check, compose, send_message
 
 
 def week_subject(wd: WeekDigest) -> str:
@@ -19,18 +18,7 @@ def week_subject(wd: WeekDigest) -> str:
 
 def build_week_message(wd: WeekDigest, sender: str, recipients: list[str]) -> EmailMessage:
     ctx = {"w": wd, "subject": week_subject(wd), "lang": _HTML_LANG.get(language_key(wd.language), "en")}
-    env = _env()
-    msg = EmailMessage()
-    msg["Subject"] = ctx["subject"]
-    msg["From"] = sender
-    msg["To"] = ", ".join(recipients)
-    msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = make_msgid("arxiv-digest", domain=sender.rpartition("@")[2].strip("> ") or None)
-    msg["Auto-Submitted"] = "auto-generated"
-    text, html = env.get_template("week.txt.j2").render(ctx), env.get_template("week.html.j2").render(ctx)
-    msg.set_content(text, subtype="plain", charset="utf-8", cte=_transfer_encoding(text))
-    msg.add_alternative(html, subtype="html", charset="utf-8", cte=_transfer_encoding(html))
-    return msg
+    return compose(ctx, "week", sender, recipients)
 
 
 def send_week(settings: Settings, wd: WeekDigest) -> EmailReport:

@@ -277,6 +277,43 @@
     details.open = !details.open;
   }
 
+  // The keys every page of cards shares (o, Enter / Space, ?, d); true when `key` was one of them.
+  function cardKey(key, it, onControl) {
+    switch (key) {
+      case "o":
+        if (!it) return false;
+        markRead(it);
+        window.open(it.el.querySelector(".title-link").href, "_blank", "noopener");
+        return true;
+      case "Enter":
+      case " ":
+        if (onControl || !it) return false;
+        toggleOpen(it);
+        return true;
+      case "?": document.getElementById("help").showModal(); return true;
+      case "d": if (window.digestToggleTheme) window.digestToggleTheme(); return true;
+      default: return false;
+    }
+  }
+
+  // A page's keys: `handle(key, onControl)` for a key pressed outside a text field or an open dialog
+  // (true when it used the key); in the search box Escape leaves it and Enter goes to the first paper
+  // (`first()`).
+  function onKeys(search, first, handle) {
+    document.addEventListener("keydown", function (ev) {
+      if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.isComposing) return;
+      var tag = ev.target.tagName;
+      if (ev.target === search) {
+        if (ev.key === "Escape") { search.blur(); ev.preventDefault(); }
+        if (ev.key === "Enter") { search.blur(); first(); ev.preventDefault(); }
+        return;
+      }
+      if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || ev.target.isContentEditable) return;
+      if (document.querySelector("dialog[open]")) return;  // the dialog handles its own keys (Esc closes it)
+      if (handle(ev.key, tag === "A" || tag === "BUTTON" || tag === "SUMMARY")) ev.preventDefault();
+    });
+  }
+
   window.DigestCards = {
     KEY_KW: KEY_KW, KEY_AU: KEY_AU,
     el: el, link: link, fmt: fmt, count: count, parseDay: parseDay, addDays: addDays, longDate: longDate,
@@ -285,6 +322,6 @@
     hl: hl, readLists: readLists, saveLists: saveLists, authorMatch: authorMatch,
     item: item, parts: parts, hay: hay, record: record, hydrate: hydrate, fillDetails: fillDetails,
     markCard: markCard, classify: classify, markRead: markRead, showRead: showRead, density: density,
-    toggleOpen: toggleOpen,
+    toggleOpen: toggleOpen, cardKey: cardKey, onKeys: onKeys,
   };
 })();

@@ -298,20 +298,8 @@
     if (a) window.location.href = a.href;
   }
 
-  function anyDialogOpen() { return !!document.querySelector("dialog[open]"); }
-
-  document.addEventListener("keydown", function (ev) {
-    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.isComposing) return;
-    var tag = ev.target.tagName;
-    if (ev.target === search) {
-      if (ev.key === "Escape") { search.blur(); ev.preventDefault(); }
-      if (ev.key === "Enter") { search.blur(); step(1); ev.preventDefault(); }
-      return;
-    }
-    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || ev.target.isContentEditable) return;
-    if (anyDialogOpen()) return;  // the dialog handles its own keys (Esc closes it)
-    var onControl = tag === "A" || tag === "BUTTON" || tag === "SUMMARY";
-    switch (ev.key) {
+  C.onKeys(search, function () { step(1); }, function (key, onControl) {
+    switch (key) {
       case "j": step(1); break;
       case "k": step(-1); break;
       case "n": nextUnread(); break;
@@ -319,21 +307,9 @@
       case "[": goDay("prev"); break;
       case "]": goDay("next"); break;
       case "/": search.focus(); search.select(); break;
-      case "o":
-        if (!current) return;
-        markRead(current);
-        window.open(current.el.querySelector(".title-link").href, "_blank", "noopener");
-        break;
-      case "Enter":
-      case " ":
-        if (onControl || !current) return;
-        toggleOpen(current);
-        break;
-      case "?": $("help").showModal(); break;
-      case "d": if (window.digestToggleTheme) window.digestToggleTheme(); break;
-      default: return;
+      default: return C.cardKey(key, current, onControl);
     }
-    ev.preventDefault();
+    return true;
   });
 
   // A click in a card makes it the current one (j/k/n continue from there) and counts as reading it;

@@ -268,18 +268,8 @@
     try { localStorage.setItem("arxiv-digest:density", next); } catch (e) { /* this visit only */ }
   }
 
-  document.addEventListener("keydown", function (ev) {
-    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.isComposing) return;
-    var tag = ev.target.tagName;
-    if (ev.target === search) {
-      if (ev.key === "Escape") { search.blur(); ev.preventDefault(); }
-      if (ev.key === "Enter") { search.blur(); step(1); ev.preventDefault(); }
-      return;
-    }
-    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || ev.target.isContentEditable) return;
-    if (document.querySelector("dialog[open]")) return;
-    var onControl = tag === "A" || tag === "BUTTON" || tag === "SUMMARY";
-    switch (ev.key) {
+  C.onKeys(search, function () { step(1); }, function (key, onControl) {
+    switch (key) {
       case "j": step(1); break;
       case "k": step(-1); break;
       case "n": nextUnread(); break;
@@ -287,17 +277,9 @@
       case "[": location.href = $("range-prev").href; break;
       case "]": location.href = $("range-next").href; break;
       case "/": search.focus(); search.select(); break;
-      case "o":
-        if (!current) return;
-        C.markRead(current);
-        window.open(current.el.querySelector(".title-link").href, "_blank", "noopener");
-        break;
-      case "Enter": case " ": if (onControl || !current) return; C.toggleOpen(current); break;
-      case "?": $("help").showModal(); break;
-      case "d": if (window.digestToggleTheme) window.digestToggleTheme(); break;
-      default: return;
+      default: return C.cardKey(key, current, onControl);
     }
-    ev.preventDefault();
+    return true;
   });
 
   document.addEventListener("click", function (ev) {
