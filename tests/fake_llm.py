@@ -16,7 +16,9 @@ Behaviours (queue them with `script(...)` or `for_paper(id, ...)`):
   JSON body is cut short), filtered (a choice without a message, finish_reason content_filter),
   latex (unescaped LaTeX backslashes), fences, prose (text around the JSON), missing (no "method"),
   english (wrong language), truncated (cut inside the trailing keywords), truncated_early (cut inside
-  "method"), refusal (the API's refusal field), apology (a plain-text refusal).
+  "method"), refusal (the API's refusal field), apology (a plain-text refusal), echo-key (a reply that is not
+  JSON and repeats the request's Authorization header), key-in-summary (a valid summary whose method holds
+  the key).
 """
 
 from __future__ import annotations
@@ -211,10 +213,10 @@ class FakeLLM:
             return 200, {}, '{"id": "chatcmpl-x", "choices": ['
         if behaviour == "no-choices":
             return 200, {}, _error("upstream provider error", "server_error")
-        return self._within_cap(behaviour, mode, req, paper_id)
+        return self._within_cap(behaviour, mode, req, paper_id, key)
 
     def _within_cap(
-        self, behaviour: str, mode: str, req: dict[str, Any], paper_id: str | None
+        self, behaviour: str, mode: str, req: dict[str, Any], paper_id: str | None, key: str = ""
     ) -> tuple[int, dict[str, str], Any]:
         with self._cond:
             self.in_flight += 1
@@ -236,7 +238,7 @@ class FakeLLM:
                 time.sleep(self.latency)  # the model "thinking"
             if behaviour == "500":
                 return 500, {}, _error("The server had an error while processing your request", "server_error")
-            return 200, {}, self._completion(behaviour, mode, req, paper_id)
+            return 200, {}, self._completion(behaviour, mode, req, paper_id, key)
         finally:
             self._leave()
 
@@ -244,8 +246,10 @@ class FakeLLM:
         with self._cond:
             self.in_flight -= 1  # before the answer is written: the client never sees a stale count
 
-    def _completion(self, behaviour: str, mode: str, req: dict[str, Any], paper_id: str | None) -> dict[str, Any]:
-        text, finish = _answer_text(behaviour, paper_id)
+    def _completion(
+        self, behaviour: str, mode: str, req: dict[str, Any], paper_id: str | None, key: str = ""
+    ) -> dict[str, Any]:
+        text, finish = _answer_text(behaviour, paper_id, key)
         message: dict[str, Any] = {"role": "assistant", "content": text}
         if behaviour == "refusal":
             message = {"role": "assistant", "content": None, "refusal": "I'm sorry, I cannot help with that request."}
@@ -307,9 +311,13 @@ def reference_fields(paper_id: str | None) -> dict[str, str]:
     }
 
 
-def _answer_text(behaviour: str, paper_id: str | None) -> tuple[str, str]:
+def _answer_text(behaviour: str, paper_id: str | None, key: str = "") -> tuple[str, str]:
     """(content, finish_reason) for a 200 answer."""
     fields: dict[str, Any] = reference_fields(paper_id)
+    if behaviour == "echo-key":
+        return f"Unauthorized client. Your request said: Authorization: Bearer {key}", "stop"
+    if behaviour == "key-in-summary":
+        fields["method"] += f"（请求头 Authorization: Bearer {key}）"
     if behaviour == "missing":
         del fields["method"]
     if behaviour == "english":
