@@ -51,12 +51,12 @@ def test_every_secret_of_the_settings_and_its_wire_forms_are_scrubbed() -> None:
         f"Authorization: Bearer {KEY}", "embedding key emb-key-0123456789 refused", f"pw={PASSWORD}",
         f"535 AUTH PLAIN {b64(chr(0) + USER + chr(0) + PASSWORD)}",
         f"AUTH PLAIN {b64(USER + chr(0) + USER + chr(0) + PASSWORD)}", f"535 bad password {b64(PASSWORD)}",
-        '{"error": "' + KEY + '"}', f"url ?key={KEY}",
+        '{"error": "' + KEY + '"}', f"url ?key={KEY}", f"...Bearer {KEY[:18]}",  # the last: cut short
     ]  # fmt: skip
     for text in leaks:
         clean = secrets.scrub(text)
         assert "***" in clean, text
-        for secret in (KEY, "emb-key-0123456789", PASSWORD, b64(PASSWORD)):
+        for secret in (KEY[:14], "emb-key-0123456789", PASSWORD, b64(PASSWORD)):
             assert secret not in clean
     assert secrets.scrub("nothing secret here") == "nothing secret here"
 

@@ -40,8 +40,9 @@ def wire_forms(secret: str) -> set[str]:
     """The secret as it may come back: itself, cut short, base64 (SMTP AUTH LOGIN), JSON- and URL-escaped, and
     for a URL (a notification endpoint) its password, path segments and query values."""
     forms = {secret, _b64(secret), json.dumps(secret)[1:-1], quote(secret, safe="")}
-    # and a secret cut short (a server's or our own shortening of a long message): its longer prefixes
-    forms.update(secret[:n] for n in range(max(8, len(secret) // 2), len(secret)))
+    # and a key cut short (a server's or our own shortening of a long message): its longer prefixes
+    if len(secret) >= 16:
+        forms.update(secret[:n] for n in range(max(12, len(secret) // 2), len(secret)))
     if "://" in secret:
         parts = urlsplit(secret)
         pieces = [parts.password or "", *parts.path.split("/"), *(v for _, v in parse_qsl(parts.query))]
