@@ -81,6 +81,8 @@ def _print_run(r: RunReport) -> None:
     out.print(r.fetch.message, markup=False)
     if r.day is None:
         return
+    if r.fulltext is not None and r.fulltext.chosen:
+        out.print(r.fulltext.line(), markup=False)
     for rep in [r.summarize, *r.retried]:
         if rep is not None:
             out.print(rep.line(), markup=False)
