@@ -6,14 +6,12 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from arxiv_digest.cli import app
-from arxiv_digest.store import MIGRATIONS, Store
-from seedstore import fill_seed
+from arxiv_digest.store import MIGRATIONS
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:
@@ -29,13 +27,6 @@ def one_line(r: Result, code: int) -> str:
 
 def data_dir() -> Path:
     return Path(os.environ["ARXIV_DIGEST_DATA_DIR"])
-
-
-@pytest.fixture
-def seeded(seed_papers: list[dict[str, Any]]) -> Path:
-    with Store.open(data_dir()) as s:
-        fill_seed(s, seed_papers)
-    return data_dir()
 
 
 # ---------------------------------------------------------------- the configuration

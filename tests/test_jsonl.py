@@ -230,7 +230,7 @@ def test_import_keeps_every_byte_and_the_markdown_shows_it_as_the_tool_did(tmp_p
     assert "\nResult:  outperforms the baselines by 3%.\n\nConclusion: 结论。  \n\nAbstract:" in md
     back = json.loads(ai.read_text("utf-8"))
     assert back["AI"] == SPACED and {k: v for k, v in back.items() if not k.startswith("AI")} == {
-        k: v for k, v in json.loads(line).items() if k != "AI"}  # and back out byte for byte  # fmt: skip
+        k: v for k, v in json.loads(line).items() if k != "AI"}  # and back out as it came in  # fmt: skip
 
 
 def test_a_blank_field_is_still_not_a_summary(tmp_path: Path) -> None:

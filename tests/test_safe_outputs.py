@@ -10,14 +10,12 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from arxiv_digest.cli import app
-from arxiv_digest.store import Store
-from seedstore import SEED_CATEGORIES, fill_seed
+from seedstore import SEED_CATEGORIES
 
 FORMATS = ("markdown", "atom", "jsonl", "html")
 FILE_FORMATS = ("markdown", "atom")
@@ -25,14 +23,6 @@ FILE_FORMATS = ("markdown", "atom")
 
 def run(*args: str) -> Result:
     return CliRunner().invoke(app, list(args))
-
-
-@pytest.fixture
-def data(seed_papers: list[dict[str, Any]]) -> Path:
-    d = Path(os.environ["ARXIV_DIGEST_DATA_DIR"])
-    with Store.open(d) as s:
-        fill_seed(s, seed_papers)
-    return d
 
 
 def one_line(r: Result) -> str:
@@ -49,7 +39,7 @@ def status_ok() -> None:
 
 
 @pytest.mark.parametrize("fmt", FILE_FORMATS)
-def test_a_device_is_bad_input_and_stays_a_device(data: Path, tmp_path: Path, fmt: str) -> None:
+def test_a_device_is_bad_input_and_stays_a_device(seeded: Path, tmp_path: Path, fmt: str) -> None:
     if os.geteuid() != 0:
         pytest.skip("making a device node needs root (CI runs as root)")
     null = tmp_path / "null"
@@ -61,7 +51,7 @@ def test_a_device_is_bad_input_and_stays_a_device(data: Path, tmp_path: Path, fm
 
 
 @pytest.mark.parametrize("fmt", FILE_FORMATS)
-def test_a_fifo_is_bad_input_and_stays_a_fifo(data: Path, tmp_path: Path, fmt: str) -> None:
+def test_a_fifo_is_bad_input_and_stays_a_fifo(seeded: Path, tmp_path: Path, fmt: str) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     r = run("render", "-f", fmt, "--out", str(fifo))
@@ -70,7 +60,7 @@ def test_a_fifo_is_bad_input_and_stays_a_fifo(data: Path, tmp_path: Path, fmt: s
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
 
 
-def test_a_symlink_to_a_file_is_followed_and_kept(data: Path, tmp_path: Path) -> None:
+def test_a_symlink_to_a_file_is_followed_and_kept(seeded: Path, tmp_path: Path) -> None:
     real = tmp_path / "published" / "digest.md"
     real.parent.mkdir()
     real.write_text("old", "utf-8")
@@ -83,7 +73,7 @@ def test_a_symlink_to_a_file_is_followed_and_kept(data: Path, tmp_path: Path) ->
     assert sorted(p.name for p in real.parent.iterdir()) == ["digest.md"]  # no debris beside the target
 
 
-def test_a_symlink_to_a_fifo_or_to_nothing_is_refused(data: Path, tmp_path: Path) -> None:
+def test_a_symlink_to_a_fifo_or_to_nothing_is_refused(seeded: Path, tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     to_fifo, dangling = tmp_path / "a.md", tmp_path / "b.md"
@@ -99,8 +89,8 @@ def test_a_symlink_to_a_fifo_or_to_nothing_is_refused(data: Path, tmp_path: Path
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("name", ["arxiv-digest.db", "arxiv-digest.db-wal", "arxiv-digest.lock"])
-def test_the_stores_own_files_are_bad_input(data: Path, fmt: str, name: str) -> None:
-    target = data / name
+def test_the_stores_own_files_are_bad_input(seeded: Path, fmt: str, name: str) -> None:
+    target = seeded / name
     before = target.read_bytes() if target.exists() else None
     r = run("render", "-f", fmt, "--out", str(target))
     assert r.exit_code == 2, r.output
@@ -110,10 +100,10 @@ def test_the_stores_own_files_are_bad_input(data: Path, fmt: str, name: str) -> 
     status_ok()
 
 
-def test_a_link_to_the_store_is_bad_input_too(data: Path, tmp_path: Path) -> None:
+def test_a_link_to_the_store_is_bad_input_too(seeded: Path, tmp_path: Path) -> None:
     soft, hard = tmp_path / "soft.md", tmp_path / "hard.md"
-    soft.symlink_to(data / "arxiv-digest.db")
-    os.link(data / "arxiv-digest.db", hard)
+    soft.symlink_to(seeded / "arxiv-digest.db")
+    os.link(seeded / "arxiv-digest.db", hard)
     for target in (soft, hard):
         r = run("render", "-f", "markdown", "--out", str(target))
         assert r.exit_code == 2 and "the store's own file arxiv-digest.db" in one_line(r)
@@ -152,7 +142,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_disk_full_while_rendering_is_one_line_and_keeps_the_old_outputs(data: Path, small_disk: Path) -> None:
+def test_disk_full_while_rendering_is_one_line_and_keeps_the_old_outputs(seeded: Path, small_disk: Path) -> None:
     site = small_disk / "site"
     outs = {"html": site, "markdown": site / "2026-01-28.md", "atom": site / "2026-01-28.atom",
             "jsonl": site / "data"}  # fmt: skip
@@ -183,7 +173,7 @@ with atomic_dir(Path(sys.argv[1])) as tree:
 """
 
 
-def test_a_later_render_removes_what_a_killed_render_left(data: Path) -> None:
+def test_a_later_render_removes_what_a_killed_render_left(seeded: Path) -> None:
     site = Path("arxiv-digest-site")
     assert run("render", "-f", "html").exit_code == 0
     killed = subprocess.run([sys.executable, "-c", KILLED_RENDER, str(site)], capture_output=True, timeout=60)
@@ -197,7 +187,7 @@ def test_a_later_render_removes_what_a_killed_render_left(data: Path) -> None:
     assert (site / "index.html").read_text("utf-8") != "half a site"
 
 
-def test_a_later_write_removes_a_killed_writers_temporary_file(data: Path) -> None:
+def test_a_later_write_removes_a_killed_writers_temporary_file(seeded: Path) -> None:
     site = Path("arxiv-digest-site")
     site.mkdir()
     stale = site / ".2026-01-28.md.999999999.abc.tmp"  # a pid that cannot exist
