@@ -127,7 +127,6 @@ def m009_run_pid(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
 
 
-
 def m012_fulltext(db: sqlite3.Connection) -> None:
     """Full text fetched from arxiv.org/html (parsed sections, compressed; never published) or why there is
     none, per paper version; and what each summary was written from."""
