@@ -13,6 +13,7 @@ from arxiv_digest.config import ENV_VARS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL = FIXTURES / "arxiv-real"
+pytest_plugins = ["browser_fixtures"]  # the browser tests' fixtures: browser, site, visit
 
 
 @pytest.fixture(autouse=True)

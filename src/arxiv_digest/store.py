@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -149,7 +150,28 @@ def m012_fulltext(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m009_run_pid, m012_fulltext]
+def m014_first_announcement_only(db: sqlite3.Connection) -> None:
+    """A paper is listed on the day it was first announced, once. daily-arXiv-ai-enhanced wrote a file on
+    days without an announcement (a copy of the day before), and importing those made days out of
+    repeats: drop every new/cross row of a paper that a day before already listed (replacements stay,
+    they are announcements of their own), and the scores of rows that went."""
+    _script(
+        db,
+        """
+        DELETE FROM announcements
+         WHERE announce_type IN ('new', 'cross')
+           AND EXISTS (SELECT 1 FROM announcements e
+                        WHERE e.paper_id = announcements.paper_id AND e.date < announcements.date
+                          AND e.announce_type IN ('new', 'cross'));
+        DELETE FROM scores
+         WHERE NOT EXISTS (SELECT 1 FROM announcements a WHERE a.date = scores.date AND a.paper_id = scores.paper_id);
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    m001_initial, m009_run_pid, m012_fulltext, m014_first_announcement_only,
+]
 
 
 def _wal(db: sqlite3.Connection, patience: float = 30.0) -> None:
@@ -430,8 +452,22 @@ class Store:
 
     def announced_earlier(self, ids: Iterable[str], day: date) -> set[str]:
         """Of these ids, those already announced on a day before `day`."""
-        q = "SELECT paper_id FROM announcements WHERE date < ? AND paper_id IN ({})"
-        return {r[0] for r in self._rows_for(q, ids, day.isoformat())}
+        return set(self.first_days(ids, day))
+
+    def first_days(self, ids: Iterable[str], before: date) -> dict[str, date]:
+        """Of these ids, those announced on a day before `before`, with the first such day."""
+        q = "SELECT paper_id, MIN(date) FROM announcements WHERE date < ? AND paper_id IN ({}) GROUP BY paper_id"
+        return {r[0]: date.fromisoformat(r[1]) for r in self._rows_for(q, ids, before.isoformat())}
+
+    def unannounce_after(self, ids: Iterable[str], day: date) -> dict[date, int]:
+        """Take these papers off the days after `day` that list them as new or cross (and drop those
+        rows' scores): they belong to `day`, the first to announce them. Returns rows removed per day."""
+        q = ("SELECT date, paper_id FROM announcements WHERE date > ? AND announce_type IN ('new', 'cross') "
+             "AND paper_id IN ({})")  # fmt: skip
+        rows = [(r[0], r[1]) for r in self._rows_for(q, ids, day.isoformat())]
+        self.db.executemany("DELETE FROM announcements WHERE date=? AND paper_id=?", rows)
+        self.db.executemany("DELETE FROM scores WHERE date=? AND paper_id=?", rows)
+        return dict(Counter(date.fromisoformat(d) for d, _ in rows))
 
     def day_rows(self, day: date) -> list[sqlite3.Row]:
         q = "SELECT * FROM announcements WHERE date=? ORDER BY position"

@@ -11,7 +11,7 @@ from ..config import parse_date
 from ..errors import BadInput, SummarizeError
 from ..pipeline import RunReport, demo_settings, run_day, run_demo
 from ..render import FORMATS, render_day
-from ..render.jsonl import import_files
+from ..render.jsonl import ImportResult, import_files
 from ..render.serve import serve_dir
 from .app import (
     CategoriesOpt,
@@ -70,11 +70,23 @@ def import_(
         s = settings(config, data_dir)
         with open_store(s, write=True) as store:
             for r in import_files(store, paths):
-                papers = f"{r.papers} paper{'' if r.papers == 1 else 's'}"
-                pending = (f", {r.placeholders} failure placeholder{'' if r.placeholders == 1 else 's'} left pending"
-                           if r.placeholders else "")  # fmt: skip
-                out.print(f"{r.path}: {r.day}, {papers} ({r.new_papers} new), {r.summaries} summaries{pending}",
-                          markup=False)  # fmt: skip
+                out.print(_import_line(r), markup=False)
+
+
+def _import_line(r: ImportResult) -> str:
+    papers = f"{r.papers} paper{'' if r.papers == 1 else 's'}"
+    line = f"{r.path}: {r.day}, {papers} ({r.new_papers} new), {r.summaries} summaries"
+    if r.placeholders:
+        line += f", {r.placeholders} failure placeholder{'' if r.placeholders == 1 else 's'} left pending"
+    if r.earlier:
+        days = ", ".join(d.isoformat() for d in sorted(r.earlier))
+        n = sum(r.earlier.values())
+        line += (f"; all announced earlier ({days}): not a day of its own" if r.listed == 0
+                 else f"; {n} announced earlier ({days}) stay there")  # fmt: skip
+    if r.moved:
+        days = ", ".join(d.isoformat() for d in sorted(r.moved))
+        line += f"; {sum(r.moved.values())} moved here from later days ({days})"
+    return line
 
 
 def _print_run(r: RunReport) -> None:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,15 @@ class ImportResult:
     new_papers: int  # papers the store did not have yet
     summaries: int
     placeholders: int = 0  # lines whose `AI` holds the tool's failure placeholders: imported as pending
+    # Papers a day before already announced: not listed again here (that tool wrote a file, a copy of the
+    # day before, on days without an announcement). First announcement day -> papers.
+    earlier: dict[date, int] = field(default_factory=dict)
+    moved: dict[date, int] = field(default_factory=dict)  # later day -> papers now listed here instead
+
+    @property
+    def listed(self) -> int:
+        """Papers this day lists from this file (0: the file announced nothing new, not a day)."""
+        return self.papers - sum(self.earlier.values())
 
 
 @dataclass
@@ -213,7 +223,8 @@ def import_file(store: Store, path: Path) -> ImportResult:
     Idempotent: papers already stored are kept as they are (arXiv's own data is the authority), an
     announcement is added once, and a summary replaces the one a previous import of that language wrote.
     The tool's failure placeholders ("Summary generation failed", "Error") are not summaries: those papers
-    are listed as pending, so their summaries can be made here."""
+    are listed as pending, so their summaries can be made here. A paper is listed on the first day that
+    announced it, once: one an earlier day lists is not listed again, and one a later day lists moves here."""
     day, language = parse_name(path)
     lines = _read(path, enhanced=language is not None)
     ids = [ln.paper.id for ln in lines]
@@ -222,23 +233,29 @@ def import_file(store: Store, path: Path) -> ImportResult:
         new = [ln.paper for ln in lines if ln.paper.id not in known]
         for p in new:
             store.upsert_paper(p)
-        rows = [AnnouncementRow(ln.paper.id, ln.paper.categories[0], "new", i, False) for i, ln in enumerate(lines, 1)]
-        store.add_announcements(day, rows)
+        first = store.first_days(ids, day)
+        fresh = [(i, ln) for i, ln in enumerate(lines, 1) if ln.paper.id not in first]
+        moved = store.unannounce_after([ln.paper.id for _, ln in fresh], day)
+        store.add_announcements(day, [AnnouncementRow(ln.paper.id, ln.paper.categories[0], "new", i, False)
+                                      for i, ln in fresh])  # fmt: skip
         n_sum = 0
         for ln in lines:
             if ln.summary is not None and language is not None:
                 kept = StoredSummary(ln.summary, "imported", language, IMPORT_MODEL, IMPORT_PROMPT_VERSION)
                 store.put_summary(ln.paper.id, kept)
                 n_sum += 1
-    return ImportResult(path, day, len(lines), len(new), n_sum, sum(ln.placeholder for ln in lines))
+    placeholders = sum(ln.placeholder for ln in lines)
+    return ImportResult(path, day, len(lines), len(new), n_sum, placeholders, dict(Counter(first.values())), moved)
 
 
 def import_files(store: Store, paths: list[Path]) -> Iterator[ImportResult]:
-    """Check every name first (nothing imported on a typo), then import file by file, yielding each
-    result as its transaction commits (a later bad file leaves the earlier ones imported)."""
+    """Check every name first (nothing imported on a typo), then import file by file, oldest day first
+    (so each paper lands on the first day that announced it), yielding each result as its transaction
+    commits (a later bad file leaves the earlier ones imported)."""
+    days: dict[Path, date] = {}
     for p in paths:
-        parse_name(p)
+        days[p] = parse_name(p)[0]
         if not p.is_file():
             raise BadInput(f"{p}: no such file")
-    for p in paths:
+    for p in sorted(paths, key=days.__getitem__):
         yield import_file(store, p)
