@@ -57,7 +57,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def settings_for(fake: FakeArxiv, **over: Any) -> Settings:
-    base = {**fake.overrides(), "categories": CATS, "arxiv.timeout_seconds": 0.3, "arxiv.max_retry_seconds": 5.0}
+    base = {**fake.overrides(), "categories": CATS, "arxiv.timeout_seconds": 1.0, "arxiv.max_retry_seconds": 5.0}
     return load_settings(None, {**base, **over}, environ={})
 
 
