@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from arxiv_digest.cli import app
 from arxiv_digest.store import Store
-from seedstore import SEED_CATEGORIES, fill_seed
+from seedstore import SEED_CATEGORIES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CATS = ",".join(SEED_CATEGORIES)
@@ -20,14 +20,6 @@ CATS = ",".join(SEED_CATEGORIES)
 
 def run(*args: str) -> Any:
     return CliRunner().invoke(app, list(args))
-
-
-@pytest.fixture
-def seeded(seed_papers: list[dict[str, Any]]) -> Path:
-    data = Path(os.environ["ARXIV_DIGEST_DATA_DIR"])
-    with Store.open(data) as s:
-        fill_seed(s, seed_papers)
-    return data
 
 
 def test_render_markdown_defaults_to_latest_day_under_site_dir(seeded: Path) -> None:

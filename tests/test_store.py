@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -235,6 +236,36 @@ def test_an_unusable_lock_file_is_one_store_error(tmp_path: Path) -> None:
         (tmp_path / "arxiv-digest.lock").mkdir()
         with pytest.raises(StoreError, match=r"^cannot take the write lock .*arxiv-digest\.lock: "):
             s.acquire_lock()
+
+
+def test_a_killed_run_is_shown_as_interrupted_not_running_forever(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from arxiv_digest.cli import app
+    from fake_llm import SEED, FakeLLM, fill_store, seed_paper
+
+    data = tmp_path / "data"
+    fill_store(data, [seed_paper(p) for p in SEED[:2]])
+    fake = FakeLLM().start()
+    fake.script("hang", "hang")  # the requests never get an answer: the run is busy until killed
+    env = {**os.environ, "OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": "sk-test-0000",
+           "ARXIV_DIGEST_DATA_DIR": str(data)}  # fmt: skip
+    cmd = [sys.executable, "-c", "from arxiv_digest.cli import main; main()", "summarize"]
+    status = ["status", "--data-dir", str(data)]
+    try:
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert fake.wait_for_calls(1, timeout=60), "summarize sent no request"
+            assert "summarize  running" in CliRunner().invoke(app, status).stdout
+        finally:
+            proc.kill()
+            proc.wait(timeout=30)
+    finally:
+        fake.stop()
+    assert "summarize  interrupted" in CliRunner().invoke(app, status).stdout
+    with Store.open(data) as s:
+        s.acquire_lock()  # the next writer records it for good
+        assert [r[0] for r in s.db.execute("SELECT status FROM runs")] == ["interrupted"]
 
 
 def test_migration_lists_each_paper_on_its_first_day_only(tmp_path: Path) -> None:

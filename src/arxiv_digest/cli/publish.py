@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..config import parse_date
-from ..errors import SummarizeError
+from ..errors import BadInput, SummarizeError
 from ..pipeline import RunReport, demo_settings, run_day, run_demo
 from ..render import FORMATS, render_day
 from ..render.jsonl import ImportResult, import_files
@@ -143,6 +143,8 @@ def demo(
     """The bundled sample day (131 papers) end to end, offline, with no API key: every format into the
     site directory (default ./arxiv-digest-site/)."""
     with reporting():
+        if not 0 <= port <= 65535:  # before the demo runs, not after it
+            raise BadInput(f"--port {port} is not a TCP port (0 to 65535; 0 picks a free one)")
         s = demo_settings(settings(config, None), data_dir)
         with open_store(s, write=True) as store:
             report = run_demo(s, store)

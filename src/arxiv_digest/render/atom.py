@@ -58,7 +58,7 @@ def entry_content(e: DayEntry, language: str) -> tuple[str, str]:
     for label, text in (("Motivation", s.motivation), ("Method", s.method), ("Result", s.result),
                         ("Conclusion", s.conclusion), ("Abstract", e.paper.abstract)):  # fmt: skip
         parts.append(f"<p><b>{label}:</b> {esc(text)}</p>")
-    return s.tldr, "\n".join(parts)
+    return s.tldr.strip(), "\n".join(parts)  # imported text keeps its spacing in the store, not here
 
 
 def _entry(feed: etree._Element, e: DayEntry, fallback: str, language: str) -> None:

@@ -26,10 +26,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..config import Settings, taxonomy
-from ..errors import RenderError
+from ..errors import BadOutputPath, RenderError
 from ..models import DayDigest, DayEntry
 from ..store import Store
-from .output import atomic_dir
+from .output import atomic_dir, reason
 from .provenance import unverified, written_from
 from .sections import build_sections, category_order, top_picks
 from .ui import count, js_words, long_date, ui_text
@@ -207,7 +207,7 @@ _REGENERATED = {"index.html", "assets", SITE_MARKER, ".nojekyll"}
 def _check_target(out_dir: Path) -> None:
     """Refuse to replace anything but a site we made (or a directory holding only our outputs)."""
     if out_dir.exists() and not out_dir.is_dir():
-        raise RenderError(f"cannot write the site to {out_dir}: it is a file")
+        raise BadOutputPath(f"cannot write the site to {out_dir}: it is not a directory")
     if not out_dir.is_dir() or (out_dir / SITE_MARKER).exists():
         return
     foreign = sorted(
@@ -310,5 +310,5 @@ def render_site(
         with atomic_dir(target) as tree:
             _build(settings, store, tree, wanted, target, weeks)
     except OSError as e:
-        raise RenderError(f"cannot write the site to {out_dir}: {e.strerror or e}") from None
+        raise RenderError(f"cannot write the site to {out_dir}: {reason(e)}") from None
     return out_dir

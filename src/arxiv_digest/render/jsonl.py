@@ -4,6 +4,10 @@
 comment and summary (= the abstract). `YYYY-MM-DD_AI_enhanced_<Language>.jsonl`: the same plus
 `AI` = {tldr, motivation, method, result, conclusion}. Export writes both for a day; import reads either,
 so users bring their history along.
+
+Lines are split at "\n" only: U+2028, U+2029 and U+0085 inside a title are text, not line ends (they are
+also written escaped, for readers that split at them). Imported text is kept byte for byte, including the
+spacing of the other tool's summaries, so its Markdown is reproduced exactly; displays normalise it.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..errors import BadInput, JSONLImportError
+from ..config import check_category, check_language
+from ..errors import BadInput, InvalidCategory, JSONLImportError
 from ..models import DayDigest, Paper, StoredSummary, Summary, split_version
 from ..store import AnnouncementRow, Store
 from .output import write_text
@@ -59,8 +64,12 @@ def _ai_record(p: Paper, s: StoredSummary) -> dict[str, Any]:
     return rec
 
 
+# Line breaks to str.splitlines (and to JavaScript before ES2019) though not to JSON: written as escapes.
+_SEPARATORS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\u0085": "\\u0085"})
+
+
 def _lines(records: list[dict[str, Any]]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    return "".join(json.dumps(r, ensure_ascii=False).translate(_SEPARATORS) + "\n" for r in records)
 
 
 def export_day(digest: DayDigest, out_dir: Path) -> tuple[Path, Path]:
@@ -68,8 +77,10 @@ def export_day(digest: DayDigest, out_dir: Path) -> tuple[Path, Path]:
 
     The AI file holds only papers with an LLM or imported summary in the digest's language: an extractive
     summary is not what that format's `AI` field promises."""
-    if "/" in digest.language or "\\" in digest.language or not digest.language.strip():
-        raise BadInput(f"language {digest.language!r} cannot be part of a file name")
+    try:
+        check_language(digest.language)  # before anything is written
+    except ValueError as e:
+        raise BadInput(f"language {digest.language[:60]!r} cannot be part of a file name: {e}") from None
     entries = sorted(digest.entries, key=lambda e: e.position)
     plain_name, ai_name = file_names(digest.date, digest.language)
     ai = [(e.paper, e.summary) for e in entries if e.summary is not None and e.summary.kind != "extractive"]
@@ -119,13 +130,30 @@ def parse_name(path: Path) -> tuple[date, str | None]:
         day = date.fromisoformat(m.group("day"))
     except ValueError:
         raise BadInput(f"{path}: {m.group('day')} is not a real day") from None
-    return day, m.group("lang")
+    lang = m.group("lang")
+    if lang is not None:
+        try:
+            check_language(lang)
+        except ValueError as e:
+            raise BadInput(f"{path}: the language in the file name {e}") from None
+    return day, lang
 
 
 def _str_list(v: Any, what: str) -> list[str]:
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
         raise ValueError(f"{what!r} must be a list of strings")
     return v
+
+
+def _categories(v: Any) -> list[str]:
+    """arXiv's codes (canonical spelling): an unknown one would become a section heading and an anchor."""
+    cats = _str_list(v, "categories")
+    if not cats:
+        raise ValueError("'categories' is empty")
+    try:
+        return [check_category(c) for c in cats]
+    except InvalidCategory as e:
+        raise ValueError(str(e)[:200]) from None
 
 
 def _text(obj: dict[str, Any], key: str, required: bool = True) -> str | None:
@@ -147,7 +175,7 @@ def _summary(ai: Any) -> tuple[Summary | None, bool]:
         return None, True
     if any(not (v or "").strip() for v in fields.values()):
         return None, False
-    return Summary.model_validate(fields), False
+    return Summary.model_validate(fields, context={"verbatim": True}), False  # the text as the tool wrote it
 
 
 def parse_line(text: str, enhanced: bool) -> _Line:
@@ -159,9 +187,7 @@ def parse_line(text: str, enhanced: bool) -> _Line:
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
     pid, version = split_version(_text(obj, "id") or "")
-    cats = _str_list(obj.get("categories"), "categories")
-    if not cats:
-        raise ValueError("'categories' is empty")
+    cats = _categories(obj.get("categories"))
     paper = Paper(
         id=pid, version=version or 1, title=_text(obj, "title") or "",
         authors=_str_list(obj.get("authors"), "authors"), abstract=_text(obj, "summary") or "",
@@ -179,7 +205,8 @@ def _read(path: Path, enhanced: bool) -> list[_Line]:
     except (OSError, UnicodeDecodeError) as e:
         raise JSONLImportError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
     lines: list[_Line] = []
-    for n, text in enumerate(raw.splitlines(), 1):
+    for n, text in enumerate(raw.split("\n"), 1):
+        text = text.removesuffix("\r")
         if not text.strip():
             continue
         try:
