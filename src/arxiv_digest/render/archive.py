@@ -16,7 +16,7 @@ import gzip
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from ..store import Store
 from .html import DayLink, _cards, _env, _words
 from .search_build import build_search
 from .search_index import js_data, to_json
-from .trends import build_trends
+from .trends import TREND_WEEKS, build_trends
 from .ui import date_words, js_words
 from .week import FEED_WEEKS, build_week, iso_week, render_week_atom
 
@@ -152,7 +152,8 @@ def build_archive(settings: Settings, store: Store, tree: Path, counts: list[Day
               "ui": {**js_words(words["ui"]), **date_words(words["ui"])}}  # fmt: skip
     for name in PAGES:
         put(tree, name, env.get_template(name).render(config=config, **words))
-    trends = build_trends(settings, store, [(c.day, c.categories) for c in counts], cache.titles(days))
+    recent = [d for d in days if d > days[-1] - timedelta(weeks=TREND_WEEKS)] if days else []
+    trends = build_trends(settings, store, [(c.day, c.categories) for c in counts], cache.titles(recent))
     put(tree, "trends.html", env.get_template("trends.html").render(
         t=trends, days=len(days), first=days[0] if days else None, last=days[-1] if days else None,
         keywords=settings.profile.keywords, **words))  # fmt: skip

@@ -22,6 +22,7 @@ from ..config import Settings
 from ..store import Store
 from .search_index import (
     FORMAT,
+    LAYOUT,
     Files,
     Segment,
     day_docs,
@@ -141,12 +142,16 @@ def build_search(
     def day_units(m: str) -> list[tuple[list[list[str]], Callable[[], Segment]]]:
         return [([[d, known[d][0]]], lambda d=d: cache.get(d)) for d in months[m]]  # type: ignore[misc]
 
+    joined: dict[str, Segment] = {}
+
     def month_seg(m: str) -> Segment:
-        return cache.joined(m, day_units(m))
+        if m not in joined:  # the result files and a level may both want it
+            joined[m] = cache.joined(m, day_units(m))
+        return joined[m]
 
     entries = []
     for m, ds in months.items():
-        name = f"{m}-{digest[m]}"
+        name = f"{m}-{digest_of(LAYOUT, digest[m])}"
         info = _reuse_or(root, name, lambda m=m, name=name: meta_files(name, month_seg(m).meta))  # type: ignore[misc]
         entries.append({"id": info["id"], "month": m, "m": info["m"], "days": [[d, known[d][1]] for d in ds]})
     levels: list[dict[str, Any]] = []
@@ -154,7 +159,7 @@ def build_search(
     order = list(months)
     if len(order) > 1:  # every month but the latest, in one level rebuilt only when one of them changes
         base = order[:-1]
-        name = f"base-{digest_of([digest[m] for m in base])}"
+        name = f"base-{digest_of(LAYOUT, [digest[m] for m in base])}"
 
         def build_base() -> Files:
             units = [([[d, known[d][0]] for d in months[m]], lambda m=m: month_seg(m)) for m in base]
@@ -165,7 +170,7 @@ def build_search(
         split = levels[0]["split"]
     if order:  # the latest month: rebuilt whenever a day is added to it
         last = order[-1]
-        name = f"recent-{digest_of(digest[last], split)}"
+        name = f"recent-{digest_of(LAYOUT, digest[last], split)}"
 
         def build_recent() -> Files:
             seg = month_seg(last)

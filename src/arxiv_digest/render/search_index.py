@@ -43,10 +43,12 @@ from .tokens import Tokenizer
 FORMAT = 2  # part of every cache key and file name: bump it when anything below changes
 DOCS_PER_META = 64
 GROUP_BYTES = 120_000  # a group bigger than this is split one character deeper
-BUCKET_BYTES = 24_000  # a level's bucket count aims at files about this big
-MAX_BUCKETS = 8192
+BUCKET_BYTES = 32_000  # a level's bucket count aims at files about this big
+MAX_BUCKETS = 4096  # a year's base level: ~4,000 files of ~30 KB (fewer files: quicker builds)
 MAX_TLDR = 240  # characters of TL;DR a result shows
 MAX_AUTHORS = 4  # a result lists this many, then "et al."
+# What the files' names depend on besides their content's sources: change one, and every directory is new.
+LAYOUT = (FORMAT, DOCS_PER_META, GROUP_BYTES, BUCKET_BYTES, MAX_BUCKETS)
 FIELD_WEIGHTS = (3, 2)  # title (with the arXiv id), authors; abstract and summary count once
 K1, B = 1.2, 0.75
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

@@ -30,6 +30,7 @@ from .week import iso_week
 
 RECENT_WEEKS, BEFORE_WEEKS = 4, 12
 SPARK_WEEKS = 16
+TREND_WEEKS = max(RECENT_WEEKS + BEFORE_WEEKS, SPARK_WEEKS) + 1  # the weeks whose titles the words need
 TOP_TERMS = 12
 MIN_PAPERS = 6  # a word needs this many papers in the two windows together
 MAX_SERIES = 8  # categories or keywords drawn; the rest are summed as "other"
@@ -187,10 +188,12 @@ def day_title_terms(titles: Iterable[str]) -> dict[str, int]:
 
 
 def _week_terms(days: DayCounts, terms: dict[date, dict[str, int]]) -> tuple[dict[str, Counter[str]], Counter[str]]:
-    """Per ISO week: papers per title term, and papers."""
+    """Per ISO week: papers per title term, and papers; only the days `terms` has (the recent ones)."""
     per_week: dict[str, Counter[str]] = {}
     papers: Counter[str] = Counter()
     for day, cats in days:
+        if day not in terms:
+            continue
         w = iso_week(day)
         per_week.setdefault(w, Counter()).update(terms.get(day, {}))
         papers[w] += sum(n for _, n in cats)

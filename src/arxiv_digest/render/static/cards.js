@@ -30,10 +30,13 @@
     return String(text).replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
   }
 
+  // 12345 -> "12,345". Not toLocaleString: its first call loads the locale data, 40 ms on a search's path.
+  function num(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
+
   // A {n} phrase from the page's words, with the singular where there is one (render/ui.py's count).
   function count(words, key, n, fallback) {
     var text = (n === 1 && words[key + "_one"]) || words[key] || fallback || "{n}";
-    return fmt(text, { n: typeof n === "number" ? n.toLocaleString("en-US") : n });
+    return fmt(text, { n: typeof n === "number" ? num(n) : n });
   }
 
   function parseDay(iso) { var p = iso.split("-"); return new Date(Date.UTC(+p[0], +p[1] - 1, +p[2])); }
@@ -316,7 +319,7 @@
 
   window.DigestCards = {
     KEY_KW: KEY_KW, KEY_AU: KEY_AU,
-    el: el, link: link, fmt: fmt, count: count, parseDay: parseDay, addDays: addDays, longDate: longDate,
+    el: el, link: link, fmt: fmt, num: num, count: count, parseDay: parseDay, addDays: addDays, longDate: longDate,
     queryRe: queryRe, keywordRe: keywordRe, markText: markText, unmark: unmark, renderMath: renderMath,
     loadList: loadList, saveList: saveList, lines: lines,
     hl: hl, readLists: readLists, saveLists: saveLists, authorMatch: authorMatch,

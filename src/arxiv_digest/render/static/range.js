@@ -12,7 +12,7 @@
   var activeCats = new Set(), matches = null, run = 0, current = null, manifest = null;
   var days = [], byDay = {}, byEl = new Map();
 
-  function num(n) { return n.toLocaleString("en-US"); }
+  var num = C.num;
 
   function params() {
     var p = new URLSearchParams(location.search), all = manifest.days.map(function (d) { return d[0]; });

@@ -9,13 +9,18 @@
   var PAGE = 6;  // results rendered at a time (each needs its result file); more when the reader scrolls
   var index = null, run = 0, shown = [], hits = [], current = -1, re = null;
 
+  // The query in the URL, shareable and kept on reload; a moment after typing stops, off the keystroke's path.
+  var urlTimer = null;
   function setUrl() {
-    var p = new URLSearchParams();
-    if (input.value) p.set("q", input.value);
-    if (from.value) p.set("from", from.value);
-    if (to.value) p.set("to", to.value);
-    var q = p.toString();
-    history.replaceState(null, "", q ? "?" + q : location.pathname);
+    clearTimeout(urlTimer);
+    urlTimer = setTimeout(function () {
+      var p = new URLSearchParams();
+      if (input.value) p.set("q", input.value);
+      if (from.value) p.set("from", from.value);
+      if (to.value) p.set("to", to.value);
+      var q = p.toString();
+      try { history.replaceState(null, "", q ? "?" + q : location.pathname); } catch (e) { /* some file:// setups refuse */ }
+    }, 300);
   }
 
   function dayGroup(day, matches) {
@@ -55,13 +60,19 @@
   }
 
   // The next PAGE hits (sorted: newest day first, best first within a day), each shown as soon as its
-  // result file is in and those before it are shown.
-  function showMore(token) {
-    var next = hits.slice(shown.length, shown.length + PAGE), chain = Promise.resolve();
+  // result file is in and those before it are shown. The very first result's file is asked for alone:
+  // files asked for together arrive together, and the first result should not wait for the others.
+  function showMore(token, before) {
+    var next = hits.slice(shown.length, shown.length + PAGE), chain = Promise.resolve(), metas = [];
+    var ask = function (i) { if (!metas[i]) metas[i] = index.meta(next[i]); return metas[i]; };
     next.forEach(function (h, i) {
-      var meta = index.meta(h);
-      chain = chain.then(function () { return meta; }).then(function (r) {
+      chain = chain.then(function () {
+        if (i === 0 && !shown.length) return ask(0);
+        for (var j = i; j < next.length; j++) ask(j);
+        return metas[i];
+      }).then(function (r) {
         if (token !== run) return;
+        if (i === 0 && before) before();
         var li = item(r);
         dayGroup(r.day, h.matchesThatDay).appendChild(li);
         C.renderMath(li);
@@ -88,12 +99,18 @@
       hits = res.hits.sort(function (a, b) { return a.day < b.day ? 1 : a.day > b.day ? -1 : b.score - a.score; });
       hits.forEach(function (h) { h.matchesThatDay = res.byDay[h.day]; });
       shown = []; current = -1;
-      results.textContent = "";
-      none.hidden = res.total > 0;
-      status.textContent = !res.total ? "" : C.fmt(words.found, { papers: C.count(words, "papers", res.total),
-        days: C.count(words, "days", res.days) }) + (res.total > hits.length ? C.count(words, "best", hits.length) : "");
-      if (!hits.length) { performance.mark("digest-search-end"); painted("digest-search-painted"); painted("digest-search-complete"); }
-      return showMore(token);
+      // The page changes once the first result is in: one frame for all of it, the old results meanwhile
+      var swap = function () {
+        results.textContent = "";
+        none.hidden = res.total > 0;
+        status.textContent = !res.total ? "" : C.fmt(words.found, { papers: C.count(words, "papers", res.total),
+          days: C.count(words, "days", res.days) }) + (res.total > hits.length ? C.count(words, "best", hits.length) : "");
+      };
+      if (!hits.length) {
+        swap();
+        performance.mark("digest-search-end"); painted("digest-search-painted"); painted("digest-search-complete");
+      }
+      return showMore(token, swap);
     }).catch(function (e) {
       status.textContent = C.fmt(words.failed, { error: e.message });
     });
@@ -113,8 +130,9 @@
   to.addEventListener("change", function () { search(); });
   $("search-form").addEventListener("submit", function (ev) { ev.preventDefault(); input.blur(); focusResult(0); });
   more.addEventListener("click", function () { showMore(run); });
+  // More results as the reader scrolls down to them (not before: a keystroke should not wait for them).
   new IntersectionObserver(function (entries) {
-    if (entries[0].isIntersecting && !more.hidden && shown.length) showMore(run);
+    if (entries[0].isIntersecting && !more.hidden && shown.length && window.scrollY > 0) showMore(run);
   }, { rootMargin: "400px 0px" }).observe(more);
 
   document.addEventListener("keydown", function (ev) {
