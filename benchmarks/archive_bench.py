@@ -31,6 +31,7 @@ from arxiv_digest.config import Settings
 from arxiv_digest.render.html import render_site
 from arxiv_digest.store import Store
 from browser_util import WAIT_MARK, add_papers, chromium, load_seed
+from realday import KEYWORDS
 
 YEAR_CATEGORIES = ["cs.CV", "cs.CL", "cs.AI", "cs.IT", "cs.GT", "cs.CE", "cs.GR"]
 QUERIES = ["diffusion model", "graph neural network", "扩散模型", "聚类", "reinforcement learning", "transformer"]
@@ -48,7 +49,7 @@ def build(work: Path, which: str, days: int, per_day: int) -> tuple[Settings, Pa
     """The archive's store and site under work/<which> (kept between runs: reused when present)."""
     base = work / which
     settings = Settings(categories=YEAR_CATEGORIES, language="Chinese", data_dir=base / "data",
-                        profile={"keywords": ["diffusion", "graph neural network"]})  # fmt: skip
+                        profile={"keywords": KEYWORDS})  # fmt: skip
     site = base / "site"
     if (site / "search.html").is_file():
         return settings, site, 0.0

@@ -7,26 +7,29 @@ length and characters (what index size and search speed depend on), not meaning.
 
 from __future__ import annotations
 
-import gzip
-import json
 import random
 from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from arxiv_digest.store import Store
 from browser_util import add_papers, load_seed
+from realday import as_seed_papers, data_file, load_days
 
-REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "arxiv-2026q1.jsonl.gz"
-REAL_FALLBACK = Path("/work/shared/data/arxiv-2026q1.jsonl.gz")
 FIELDS = ("tldr", "motivation", "method", "result", "conclusion")
 
 
+def real_days() -> dict[date, list[dict[str, Any]]]:
+    """The real data set's days (realday.data_file())."""
+    path = data_file()
+    if path is None:
+        raise SystemExit("the real data set (arxiv-2026q1.jsonl.gz) is not here; set ARXIV_DIGEST_REAL_DATA")
+    return load_days(path)
+
+
 def real_papers() -> list[dict[str, Any]]:
-    path = REAL if REAL.is_file() else REAL_FALLBACK
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        return [json.loads(line) for line in f]
+    """Every paper of the real data set, in file order."""
+    return [p for papers in real_days().values() for p in papers]
 
 
 def weekdays(start: date, n: int) -> Iterator[date]:
@@ -42,21 +45,15 @@ def _summary(rnd: random.Random, seed: list[dict[str, Any]]) -> dict[str, str]:
     return {k: rnd.choice(seed)[k] for k in FIELDS}
 
 
-def fill_real(store: Store, summaries: bool = True, limit_days: int | None = None) -> list[date]:
-    """The 57 real days of 2026 Q1 (13,292 papers), each with a drawn Chinese summary."""
-    rnd, seed = random.Random(7), load_seed()
-    by_day: dict[str, list[dict[str, Any]]] = {}
-    for p in real_papers():
-        by_day.setdefault(p["day"], []).append(p)
-    days = sorted(by_day)[:limit_days]
-    for d in days:
-        papers = [{"id": p["id"], "index": i + 1, "title": p["title"], "authors": p["authors"],
-                   "abstract": p["abstract"], "category": p["categories"][0], "categories": p["categories"],
-                   "comment": p.get("comment"), "summary": summaries, **_summary(rnd, seed)}
-                  for i, p in enumerate(by_day[d])]  # fmt: skip
+def fill_real(store: Store) -> list[date]:
+    """The 57 real days of 2026 Q1 (13,292 papers) as realday.as_seed_papers makes them: real Chinese
+    summaries cycled, every paper scored, one in four with keyword reasons (KEYWORDS)."""
+    seed, offset, days = load_seed(), 0, real_days()
+    for day, real in days.items():
         with store.transaction():
-            add_papers(store, date.fromisoformat(d), papers)
-    return [date.fromisoformat(d) for d in days]
+            add_papers(store, day, as_seed_papers(real, seed, offset))
+        offset += len(real)
+    return list(days)
 
 
 def year_day(real: list[dict[str, Any]], day: date, n: int, start: int, rnd: random.Random,
