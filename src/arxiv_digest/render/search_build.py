@@ -126,6 +126,63 @@ def _reuse_or(root: Path, name: str, build: Callable[[], Files]) -> dict[str, An
     return files.info
 
 
+Unit = tuple[list[list[str]], Callable[[], Segment]]  # ([day, digest] of the days it holds, its segment)
+
+
+class _Build:
+    """One build of the index directory: the days' digests, months, and the segments joined so far."""
+
+    def __init__(self, root: Path, cache: Segments, known: dict[str, tuple[str, int]]) -> None:
+        self.root, self.cache, self.known = root, cache, known
+        self.months = {m: list(ds) for m, ds in groupby(known, key=lambda k: k[:7])}
+        self.digest = {m: digest_of(m, [(d, known[d][0]) for d in ds]) for m, ds in self.months.items()}
+        self.joined: dict[str, Segment] = {}
+
+    def units(self, m: str) -> list[Unit]:
+        return [([[d, self.known[d][0]]], lambda d=d: self.cache.get(d)) for d in self.months[m]]  # type: ignore[misc]
+
+    def month(self, m: str) -> Segment:
+        if m not in self.joined:  # the result files and a level may both want it
+            self.joined[m] = self.cache.joined(m, self.units(m))
+        return self.joined[m]
+
+    def results(self) -> list[dict[str, Any]]:
+        """Each month's result files, and its manifest entry."""
+        entries = []
+        for m, ds in self.months.items():
+            name = f"{m}-{digest_of(LAYOUT, self.digest[m])}"
+            info = _reuse_or(self.root, name, lambda m=m, name=name: meta_files(name, self.month(m).meta))  # type: ignore[misc]
+            entries.append({"id": info["id"], "month": m, "m": info["m"],
+                            "days": [[d, self.known[d][1]] for d in ds]})  # fmt: skip
+        return entries
+
+    def levels(self) -> list[dict[str, Any]]:
+        """The base level (every month but the latest, rebuilt only when one of them changes) and the
+        recent one (the latest month, rebuilt whenever a day is added to it)."""
+        order, levels, split = list(self.months), [], None
+        if len(order) > 1:
+            base = order[:-1]
+            name = f"base-{digest_of(LAYOUT, [self.digest[m] for m in base])}"
+
+            def build_base() -> Files:
+                units = [([[d, self.known[d][0]] for d in self.months[m]], lambda m=m: self.month(m)) for m in base]
+                seg = self.cache.joined("base", units)  # type: ignore[arg-type]
+                return level_files(name, seg, splits(seg), base)
+
+            levels.append(_reuse_or(self.root, name, build_base))
+            split = levels[0]["split"]
+        if order:
+            last = order[-1]
+            name = f"recent-{digest_of(LAYOUT, self.digest[last], split)}"
+
+            def build_recent() -> Files:
+                seg = self.month(last)
+                return level_files(name, seg, splits(seg) if split is None else set(split), [last])
+
+            levels.append(_reuse_or(self.root, name, build_recent))
+        return levels
+
+
 def build_search(
     settings: Settings, store: Store, tree: Path, days: list[date], changed: set[date]
 ) -> tuple[dict[str, Any], Segments]:
@@ -135,48 +192,8 @@ def build_search(
     root = tree / SEARCH_DIR
     root.mkdir(parents=True, exist_ok=True)
     cache = Segments(settings, store)
-    known = {d.isoformat(): cache.day(d, d in changed) for d in sorted(days)}
-    months = {m: list(ds) for m, ds in groupby(known, key=lambda k: k[:7])}
-    digest = {m: digest_of(m, [(d, known[d][0]) for d in ds]) for m, ds in months.items()}
-
-    def day_units(m: str) -> list[tuple[list[list[str]], Callable[[], Segment]]]:
-        return [([[d, known[d][0]]], lambda d=d: cache.get(d)) for d in months[m]]  # type: ignore[misc]
-
-    joined: dict[str, Segment] = {}
-
-    def month_seg(m: str) -> Segment:
-        if m not in joined:  # the result files and a level may both want it
-            joined[m] = cache.joined(m, day_units(m))
-        return joined[m]
-
-    entries = []
-    for m, ds in months.items():
-        name = f"{m}-{digest_of(LAYOUT, digest[m])}"
-        info = _reuse_or(root, name, lambda m=m, name=name: meta_files(name, month_seg(m).meta))  # type: ignore[misc]
-        entries.append({"id": info["id"], "month": m, "m": info["m"], "days": [[d, known[d][1]] for d in ds]})
-    levels: list[dict[str, Any]] = []
-    split: list[str] | None = None
-    order = list(months)
-    if len(order) > 1:  # every month but the latest, in one level rebuilt only when one of them changes
-        base = order[:-1]
-        name = f"base-{digest_of(LAYOUT, [digest[m] for m in base])}"
-
-        def build_base() -> Files:
-            units = [([[d, known[d][0]] for d in months[m]], lambda m=m: month_seg(m)) for m in base]
-            seg = cache.joined("base", units)  # type: ignore[arg-type]
-            return level_files(name, seg, splits(seg), base)
-
-        levels.append(_reuse_or(root, name, build_base))
-        split = levels[0]["split"]
-    if order:  # the latest month: rebuilt whenever a day is added to it
-        last = order[-1]
-        name = f"recent-{digest_of(LAYOUT, digest[last], split)}"
-
-        def build_recent() -> Files:
-            seg = month_seg(last)
-            return level_files(name, seg, splits(seg) if split is None else set(split), [last])
-
-        levels.append(_reuse_or(root, name, build_recent))
+    build = _Build(root, cache, {d.isoformat(): cache.day(d, d in changed) for d in sorted(days)})
+    entries, levels = build.results(), build.levels()
     used = {e["id"] for e in entries} | {lv["id"] for lv in levels}
     for p in root.iterdir():
         if p.name not in used:
