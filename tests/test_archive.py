@@ -13,6 +13,7 @@ from typing import Any
 
 import lxml.etree
 import lxml.html
+import pytest
 
 from arxiv_digest.config import Settings
 from arxiv_digest.render.html import render_site
@@ -145,3 +146,23 @@ def test_charts_are_svg_coloured_by_css() -> None:
     assert len(tree.findall("polyline")) == 2 and len(tree.findall("circle")) == 2
     assert [r.findtext("title") for r in tree.findall("rect")] == ["2026-W02: graph 2", "2026-W03: not ranked",
                                                                     "2026-W04: graph 1"]  # fmt: skip
+
+
+def test_the_index_lists_the_latest_days_and_the_calendar_has_them_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arxiv_digest.render import archive
+
+    monkeypatch.setattr(archive, "INDEX_DAYS", 2)
+    settings = Settings(categories=CATS, language="English", data_dir=tmp_path / "data")
+    days = [date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 7), date(2026, 2, 2)]
+    with Store.open(settings.data_dir) as store:
+        for d in days:
+            add_papers(store, d, _papers(d, 2))
+        site = render_site(settings, store, tmp_path / "site")
+    index = lxml.html.fromstring((site / "index.html").read_bytes())
+    assert index.xpath('//ol[@class="day-list"]//a[@class="day-link"]/@href') == ["2026-02-02.html", "2026-01-07.html"]
+    older = index.xpath('//p[contains(@class, "index-older")]')[0]
+    assert older.text_content().startswith("2 older days are in the calendar above.")
+    assert older.xpath(".//a/@href") == ["range.html?from=2026-01-05&to=2026-01-06"]
+    assert len(index.xpath('//td[@class="has"]/a')) == 4

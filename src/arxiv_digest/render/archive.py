@@ -32,6 +32,7 @@ from .ui import date_words, js_words
 from .week import FEED_WEEKS, build_week, iso_week, render_week_atom
 
 ARCHIVE = Path("archive")
+INDEX_DAYS = 60  # days the index lists one by one (about three months); the calendar has every one
 PAGES = ("search.html", "range.html", "saved.html")  # static shells; their script reads the manifest
 
 

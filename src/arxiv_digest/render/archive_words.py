@@ -35,6 +35,8 @@ ENGLISH: dict[str, str] = {
         "picks"
     ),
     "saved_hint": "To let your stars shape “Top picks for you”, put the exported file in your config:",
+    "index_older": "{n} older days are in the calendar above.",
+    "index_older_link": "All of them in one list",
     "calendar": "Calendar",
     "cal_weekdays": "Mo Tu We Th Fr Sa Su",
     "cal_week": "wk",
@@ -133,6 +135,8 @@ CHINESE: dict[str, str] = {
     "export_feedback": "导出给个人档案",
     "export_feedback_title": "给 profile.feedback 的文件：收藏的论文会像你自己的论文一样影响为你精选",
     "saved_hint": "要让收藏影响“为你精选”，把导出的文件写进配置：",
+    "index_older": "更早的 {n} 天在上面的日历中。",
+    "index_older_link": "全部放在一个列表里",
     "calendar": "日历",
     "cal_weekdays": "一 二 三 四 五 六 日",
     "cal_week": "周",

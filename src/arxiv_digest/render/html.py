@@ -173,13 +173,13 @@ def render_day_html(
 def render_index_html(days: list[DayLink], language: str, latest_picks: list[tuple[str, str]] | None = None) -> str:
     """The list of days, newest first, led by the latest digest (with its top picks as (title, URL)), with
     the archive's calendar."""
-    from .archive import calendar_months  # archive.py imports this module
+    from .archive import INDEX_DAYS, calendar_months  # archive.py imports this module
     from .week import iso_week
 
     days = sorted(days, key=lambda d: d.day, reverse=True)
     template = _env().get_template("index.html")
     return template.render(days=days, latest_picks=latest_picks or [], calendar=calendar_months(days),
-                           weeks={iso_week(d.day) for d in days}, **_words(language))  # fmt: skip
+                           weeks={iso_week(d.day) for d in days}, listed=INDEX_DAYS, **_words(language))  # fmt: skip
 
 
 def _latest_picks(settings: Settings, store: Store, day: date) -> list[tuple[str, str]]:
