@@ -47,7 +47,7 @@ def test_archive_files_and_manifest(tmp_path: Path) -> None:
         add_papers(store, date(2026, 2, 2), _papers(date(2026, 2, 2), 2, title=xss + " {i}"))
         site = render_site(settings, store, tmp_path / "site")
     for name in ["search.html", "range.html", "saved.html", "trends.html", "weekly.atom", "2026-W02.html",
-                 "2026-W06.html", "archive/days/2026-01-05.js", "archive/days/2026-02-02.js"]:  # fmt: skip
+                 "2026-W06.html", "archive/days-2/2026-01-05.js", "archive/days-2/2026-02-02.js"]:  # fmt: skip
         assert (site / name).is_file(), name
     m = _manifest(site)
     assert m["days"] == [["2026-01-05", 3, [["cs.LG", 2], ["stat.ML", 1]]],
@@ -55,7 +55,7 @@ def test_archive_files_and_manifest(tmp_path: Path) -> None:
     assert (m["keywords"], m["authors"], m["categories"]) == (["graph"], ["Ada Lovelace"], CATS)
     assert m["ui"]["lang"] == "zh-Hans" and m["names"]["cs.LG"] == "Machine Learning"
     # a day's file: the day page's own cards, escaped there
-    day = (site / "archive/days/2026-02-02.js").read_text("utf-8")
+    day = (site / "archive/days-2/2026-02-02.js").read_text("utf-8")
     payload = json.loads(day[day.index(",") + 1 : day.rindex(")")])
     html = gzip.decompress(base64.b64decode(payload["gz"])).decode("utf-8")
     cards = lxml.html.fragments_fromstring(html)
@@ -88,10 +88,11 @@ def test_a_new_day_rewrites_only_what_it_changes(tmp_path: Path) -> None:
     after = _inodes(site)
     rewritten = {k for k in after if before.get(k) != after[k]}
     kept = {k for k in before if after.get(k) == before[k]}
-    assert {"2026-02-04.html", "archive/days/2026-02-04.js", "2026-02-03.html", "index.html", "2026-W06.html",
+    assert {"2026-02-04.html", "archive/days-2/2026-02-04.js", "2026-02-03.html", "index.html", "2026-W06.html",
             "archive/index.js", "trends.html", "weekly.atom"} <= rewritten  # fmt: skip
-    for name in ["2026-01-05.html", "2026-01-06.html", "2026-02-02.html", "archive/days/2026-01-05.js",
-                 "archive/days/2026-02-03.js", "2026-W02.html", "search.html", "range.html", "saved.html"]:  # fmt: skip
+    for name in ["2026-01-05.html", "2026-01-06.html", "2026-02-02.html", "archive/days-2/2026-01-05.js",
+                 "archive/days-2/2026-02-03.js", "2026-W02.html", "search.html", "range.html",
+                 "saved.html"]:  # fmt: skip
         assert name in kept, name
     assert not [k for k in rewritten if (k.startswith("archive/search/") and "/2026-01-" in k) or "/base-" in k]
     assert [k for k in rewritten if k.startswith("archive/search/recent-")]
@@ -166,3 +167,16 @@ def test_the_index_lists_the_latest_days_and_the_calendar_has_them_all(
     assert older.text_content().startswith("2 older days are in the calendar above.")
     assert older.xpath(".//a/@href") == ["range.html?from=2026-01-05&to=2026-01-06"]
     assert len(index.xpath('//td[@class="has"]/a')) == 4
+
+
+def test_day_files_of_an_older_format_are_replaced(tmp_path: Path) -> None:
+    settings = Settings(categories=CATS, data_dir=tmp_path / "data")
+    day = date(2026, 1, 5)
+    with Store.open(settings.data_dir) as store:
+        add_papers(store, day, _papers(day, 2))
+        site = render_site(settings, store, tmp_path / "site")
+        (site / "archive/days").mkdir()
+        (site / "archive/days/2026-01-05.js").write_text('digestData("days/2026-01-05",{"cards":"<p>old</p>"});')
+        render_site(settings, store, site, days=[])  # nothing rendered again, yet the format moved on
+    assert not (site / "archive/days").exists() and (site / "archive/days-2/2026-01-05.js").is_file()
+    assert _manifest(site)["days_dir"] == "days-2"

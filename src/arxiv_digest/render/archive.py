@@ -14,6 +14,7 @@ import base64
 import calendar
 import gzip
 import re
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -32,6 +33,7 @@ from .ui import date_words, js_words
 from .week import FEED_WEEKS, build_week, iso_week, render_week_atom
 
 ARCHIVE = Path("archive")
+DAYS_DIR = "days-2"  # the day files' directory, named after their format (2: gzipped card markup)
 INDEX_DAYS = 60  # days the index lists one by one (about three months); the calendar has every one
 PAGES = ("search.html", "range.html", "saved.html")  # static shells; their script reads the manifest
 
@@ -61,7 +63,7 @@ def manifest(settings: Settings, counts: list[DayLink], search: dict[str, Any]) 
         "ui": {"lang": ui["lang"], "pending": ui["pending"], "extractive": ui["extractive"]},
         "names": {c: names[c] for c in sorted(cats) if c in names},
         "keywords": settings.profile.keywords, "authors": settings.profile.authors,
-        "days": [[d.day.isoformat(), d.papers, d.categories] for d in counts], "search": search,
+        "days": [[d.day.isoformat(), d.papers, d.categories] for d in counts], "days_dir": DAYS_DIR, "search": search,
     }  # fmt: skip
 
 
@@ -95,15 +97,18 @@ def calendar_months(counts: Iterable[DayLink]) -> list[CalendarMonth]:
 def _day_files(settings: Settings, store: Store, tree: Path, days: list[date], changed: set[date]) -> None:
     """Each day's cards for the range view, as the day page renders them (templates/_card.html), gzipped
     (the browser's DecompressionStream reads it): a year of them is about 90 MB instead of 230."""
-    folder = tree / ARCHIVE / "days"
+    folder = tree / ARCHIVE / DAYS_DIR
+    for old in (tree / ARCHIVE).glob("days*"):
+        if old.name != DAYS_DIR and old.is_dir():
+            shutil.rmtree(old)  # another format's day files: every day is written again below
     template, words = _env().get_template("_daycards.html"), _words(settings.language)
     for day in days:
-        rel = ARCHIVE / "days" / f"{day.isoformat()}.js"
+        rel = ARCHIVE / DAYS_DIR / f"{day.isoformat()}.js"
         if day in changed or not (tree / rel).is_file():
             digest = store.load_day(day, settings.categories, settings.language)
             cards = template.render(sections=_cards(digest), **words).encode("utf-8")
             packed = base64.b64encode(gzip.compress(cards, 9, mtime=0)).decode("ascii")  # mtime 0: same in, same out
-            put(tree, rel, js_data(f"days/{day.isoformat()}", to_json({"day": day.isoformat(), "gz": packed})))
+            put(tree, rel, js_data(f"{DAYS_DIR}/{day.isoformat()}", to_json({"day": day.isoformat(), "gz": packed})))
     keep = {f"{d.isoformat()}.js" for d in days}
     for p in folder.iterdir() if folder.is_dir() else []:
         if p.name not in keep:

@@ -183,7 +183,8 @@
 
   function loadDay(d) {
     if (!d.loading) {
-      d.loading = DigestSearch.load("days/" + d.day).then(function (data) { return gunzip(data.gz); }).then(function (html) {
+      var file = manifest.days_dir + "/" + d.day;
+      d.loading = DigestSearch.load(file).then(function (data) { return gunzip(data.gz); }).then(function (html) {
         d.items = cardsOf(d, html);
         filter(d);
         counts(d);
