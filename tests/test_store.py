@@ -12,7 +12,7 @@ import pytest
 
 from arxiv_digest.errors import StoreError, StoreLocked
 from arxiv_digest.models import Paper, StoredSummary, Summary
-from arxiv_digest.store import AnnouncementRow, Store
+from arxiv_digest.store import MIGRATIONS, AnnouncementRow, Store
 
 DAY = date(2026, 1, 28)
 
@@ -30,7 +30,7 @@ def test_migrations_recorded_once(tmp_path: Path) -> None:
     Store.open(tmp_path).close()
     with Store.open(tmp_path) as s:
         names = [r[0] for r in s.db.execute("SELECT name FROM _migrations")]
-        assert names == ["m001_initial"]
+        assert names == [fn.__name__ for fn in MIGRATIONS] and names[0] == "m001_initial"
         assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert s.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from . import search
 from .errors import StoreError, StoreLocked
 from .models import DayDigest, DayEntry, Paper, StoredSummary, Summary
 
@@ -118,7 +119,22 @@ def m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial]
+def m013_search_and_readers(db: sqlite3.Connection) -> None:
+    """The full-text index over papers and summaries (search.py), and scores per named reader."""
+    search.create(db)
+    _script(
+        db,
+        """
+        CREATE TABLE reader_scores (
+            reader TEXT NOT NULL, date TEXT NOT NULL, paper_id TEXT NOT NULL, score REAL NOT NULL,
+            reasons TEXT NOT NULL DEFAULT '[]', profile TEXT NOT NULL,
+            PRIMARY KEY (reader, date, paper_id)
+        );
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m013_search_and_readers]
 
 
 def _wal(db: sqlite3.Connection, patience: float = 30.0) -> None:
@@ -227,6 +243,22 @@ class Store:
             raise StoreError(f"cannot open store in {data_dir}: {e}") from None
         return cls(data_dir, db)
 
+    @classmethod
+    def open_readonly(cls, data_dir: Path) -> Store:
+        """A connection that cannot write (the MCP server's). An older store is upgraded first, the one
+        write it may need; a missing one is an error rather than an empty new store."""
+        path = data_dir / "arxiv-digest.db"
+        if not path.is_file():
+            raise StoreError(f"no store in {data_dir}: run `arxiv-digest fetch` (or `run`) first")
+        cls.open(data_dir).close()  # applies pending migrations, if any
+        try:
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA query_only=ON")
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open store in {data_dir}: {e}") from None
+        return cls(data_dir, db)
+
     def close(self) -> None:
         self.release_lock()
         self.db.close()
@@ -300,6 +332,7 @@ class Store:
                WHERE excluded.version >= papers.version""",
             _paper_row(paper),
         )
+        search.reindex(self.db, [paper.id])
 
     def get_paper(self, paper_id: str) -> Paper | None:
         r = self.db.execute("SELECT * FROM papers WHERE id=?", (paper_id,)).fetchone()
@@ -351,6 +384,11 @@ class Store:
         q = "SELECT * FROM announcements WHERE date=? ORDER BY position"
         return list(self.db.execute(q, (day.isoformat(),)))
 
+    def first_announcement(self, paper_id: str) -> sqlite3.Row | None:
+        """The announcement row of the day that first listed the paper (None: never announced)."""
+        q = "SELECT * FROM announcements WHERE paper_id=? ORDER BY date LIMIT 1"
+        return self.db.execute(q, (paper_id,)).fetchone()
+
     def day_papers(self, day: date) -> list[Paper]:
         rows = self.day_rows(day)
         papers = self.papers(r["paper_id"] for r in rows)
@@ -394,6 +432,7 @@ class Store:
                 "DELETE FROM summary_failures WHERE paper_id=? AND language=? AND model=? AND prompt_version=?",
                 key,
             )
+            search.reindex(self.db, [paper_id])
 
     def put_summary(self, paper_id: str, s: StoredSummary) -> None:
         """Write one summary without committing, for callers inside `transaction()` (JSONL import)."""
@@ -403,6 +442,7 @@ class Store:
             (paper_id, s.language, s.model, s.prompt_version, s.kind, sm.tldr, sm.motivation, sm.method,
              sm.result, sm.conclusion, json.dumps(sm.keywords, ensure_ascii=False), 0, 0, 0.0, _now()),
         )  # fmt: skip
+        search.reindex(self.db, [paper_id])
 
     def record_failure(self, paper_id: str, language: str, model: str, prompt_version: str, reason: str) -> int:
         """Count one more failed attempt; returns the attempt count."""
@@ -489,26 +529,32 @@ class Store:
                 "INSERT OR REPLACE INTO embeddings VALUES (?,?,?)", [(k, model, v) for k, v in vectors.items()]
             )
 
-    def save_scores(self, day: date, profile: str, scores: Iterable[tuple[str, float, list[Any]]]) -> None:
+    def save_scores(
+        self, day: date, profile: str, scores: Iterable[tuple[str, float, list[Any]]], reader: str | None = None
+    ) -> None:
+        """Replace the day's scores: the single reader's, or a named reader's ([[readers]])."""
+        table, key = ("scores", ()) if reader is None else ("reader_scores", (reader,))
         with self.transaction():
-            self.db.execute("DELETE FROM scores WHERE date=?", (day.isoformat(),))
+            self.db.execute(f"DELETE FROM {table} WHERE {'reader=? AND ' * len(key)}date=?", (*key, day.isoformat()))
             self.db.executemany(
-                "INSERT INTO scores VALUES (?,?,?,?,?)",
-                [(day.isoformat(), pid, sc, json.dumps(rs, ensure_ascii=False), profile) for pid, sc, rs in scores],
-            )
+                f"INSERT INTO {table} VALUES ({'?,' * len(key)}?,?,?,?,?)",
+                [(*key, day.isoformat(), pid, sc, json.dumps(rs, ensure_ascii=False), profile)
+                 for pid, sc, rs in scores],
+            )  # fmt: skip
 
-    def get_scores(self, day: date) -> dict[str, tuple[float, list[Any]]]:
-        rows = self.db.execute("SELECT paper_id, score, reasons FROM scores WHERE date=?", (day.isoformat(),))
-        return {r[0]: (r[1], json.loads(r[2])) for r in rows}
+    def get_scores(self, day: date, reader: str | None = None) -> dict[str, tuple[float, list[Any]]]:
+        table, key = ("scores", ()) if reader is None else ("reader_scores", (reader,))
+        q = f"SELECT paper_id, score, reasons FROM {table} WHERE {'reader=? AND ' * len(key)}date=?"
+        return {r[0]: (r[1], json.loads(r[2])) for r in self.db.execute(q, (*key, day.isoformat()))}
 
     # -- the day, for render
 
-    def load_day(self, day: date, categories: list[str], language: str) -> DayDigest:
+    def load_day(self, day: date, categories: list[str], language: str, reader: str | None = None) -> DayDigest:
         rows = self.day_rows(day)
         ids = [r["paper_id"] for r in rows]
         papers = self.papers(ids)
         summaries = self.best_summaries(ids, language)
-        scores = self.get_scores(day)
+        scores = self.get_scores(day, reader)
         q = "SELECT paper_id, reason FROM summary_failures WHERE paper_id IN ({}) ORDER BY updated_at"
         fails = {r[0]: r[1] for r in self._rows_for(q, ids)}
         entries = [

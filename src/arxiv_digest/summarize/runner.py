@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -72,15 +73,17 @@ class SummarizeReport:
 
 
 def summarize_day(
-    settings: Settings, store: Store, day: date, *, backend: Summarizer | None = None, progress: bool = True
-) -> SummarizeReport:
-    """Summarize every paper of `day` that has no summary yet for the backend's key.
+    settings: Settings, store: Store, day: date, *, backend: Summarizer | None = None, progress: bool = True,
+    only: Collection[str] | None = None,
+) -> SummarizeReport:  # fmt: skip
+    """Summarize every paper of `day` (of `only` among them, when given) that has no summary yet for the
+    backend's key.
 
     Raises SummarizeError when the run cannot go on (bad key, unknown model, unreachable endpoint);
     everything committed before that is kept. Per-paper failures are counted in the report.
     A backend passed in is used for this one call (its client belongs to this call's event loop).
     """
-    papers = store.day_papers(day)
+    papers = [p for p in store.day_papers(day) if only is None or p.id in only]
     if not papers:
         raise SummarizeError(f"no papers for {day} in {store.data_dir}; run `arxiv-digest fetch --date {day}` first")
     summarizer = backend or make_summarizer(settings, store)
