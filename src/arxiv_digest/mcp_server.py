@@ -44,7 +44,7 @@ def build_server(settings: Settings, store: Store) -> Any:
     """The MCPServer with its tools over `store` (opened read-only by the caller)."""
     mcp_server, tool_error, annotations = _mcp()
     archive = Archive(settings, store)
-    server = mcp_server("arxiv-digest", instructions=INSTRUCTIONS, version=_version())
+    server = mcp_server("arxiv-digest", instructions=INSTRUCTIONS, version=_version(), log_level="WARNING")
     read_only = annotations(read_only_hint=True, open_world_hint=False, idempotent_hint=True)
 
     def answer(fn: Callable[[], T]) -> T:
