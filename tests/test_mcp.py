@@ -101,9 +101,10 @@ def test_bad_arguments_are_tool_errors_not_tracebacks(data: Path) -> None:
         assert "is after until" in _error(await c.call_tool("search_papers", {"since": "2026-02-01",
                                                                                "until": "2026-01-01"}))  # fmt: skip
         assert "not an arXiv id: 'nope'" in _error(await c.call_tool("get_paper", {"paper_id": "nope"}))
-        assert "paper 2601.00001 is not in the archive" in _error(await c.call_tool("get_paper",
-                                                                                   {"paper_id": "2601.00001"}))  # fmt: skip
-        assert "no announcement stored for 2026-01-30" in _error(await c.call_tool("get_digest", {"date": "2026-01-30"}))
+        missing = await c.call_tool("get_paper", {"paper_id": "2601.00001"})
+        assert "paper 2601.00001 is not in the archive" in _error(missing)
+        no_day = await c.call_tool("get_digest", {"date": "2026-01-30"})
+        assert "no announcement stored for 2026-01-30" in _error(no_day)
         assert "limit" in _error(await c.call_tool("list_days", {"limit": 0}))
         assert "limit" in _error(await c.call_tool("top_picks", {"limit": "many"}))
         # the server is still there after every refusal
@@ -153,5 +154,5 @@ def test_a_missing_store_is_one_line(tmp_path: Path) -> None:
 def test_the_server_store_cannot_write(data: Path) -> None:
     with Store.open_readonly(data / "data") as s:
         assert s.last_announced() == SEED_DAY
-        with pytest.raises(StoreError, match="readonly|read-only"):
+        with pytest.raises(StoreError, match=r"readonly|read-only"):
             s.save_scores(SEED_DAY, "x", [])

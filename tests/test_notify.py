@@ -85,7 +85,9 @@ def _no_secret(result: Result, data: Path) -> None:
         assert TOKEN.encode() not in f.read_bytes(), f.name
 
 
-def test_top_picks_reach_json_and_form_webhooks(seeded: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_top_picks_reach_json_and_form_webhooks(
+    seeded: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
     Path("arxiv-digest.toml").write_text('[profile]\nkeywords = ["diffusion"]\n', "utf-8")
     base = f"127.0.0.1:{receiver.port}"
     monkeypatch.setenv("ARXIV_DIGEST_NOTIFY_URLS", f"json://{base}/hook/{TOKEN} form://{base}/form/{TOKEN}")
@@ -104,7 +106,9 @@ def test_top_picks_reach_json_and_form_webhooks(seeded: Path, receiver: Receiver
     _no_secret(r, seeded)
 
 
-def test_without_a_profile_the_first_papers_go(seeded: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_a_profile_the_first_papers_go(
+    seeded: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ARXIV_DIGEST_NOTIFY_URLS", f"json://127.0.0.1:{receiver.port}/hook")
     r = cli("notify", "--date", "2026-01-28")
     assert r.exit_code == 0, r.output
@@ -174,7 +178,8 @@ def test_messages_fit_each_services_limits(url: str, limit: int, tmp_path: Path,
     title, body, shown = fit(msg, plugin.body_maxlen, plugin.title_maxlen)
     assert len(body) + len(title) <= limit and 0 < shown < 50
     in_body = plugin.title_maxlen == 0  # a service without titles gets it as the first paragraph
-    assert body.count("\n\n") == shown + in_body and body.endswith(f"… and {131 - shown} more papers: {SITE}2026-01-28.html")
+    assert body.count("\n\n") == shown + in_body
+    assert body.endswith(f"… and {131 - shown} more papers: {SITE}2026-01-28.html")
     if plugin.title_maxlen == 0:
         assert title == "" and body.startswith(msg.title)
     # the next paper would not have fitted
@@ -187,5 +192,5 @@ def test_a_tiny_limit_still_sends_the_link(tmp_path: Path, seed_papers: list[dic
         s = Settings(categories=SEED_CATEGORIES, output=OutputSettings(site_url=SITE))
         entries = ordered(load_day(store, s, SEED_DAY))
     msg = message(s, SEED_DAY, entries, [])
-    title, body, shown = fit(msg, 160, 0)  # an SMS
+    _title, body, shown = fit(msg, 160, 0)  # an SMS
     assert shown == 0 and len(body) <= 160 and body.startswith("arXiv digest 2026-01-28")

@@ -122,7 +122,8 @@ def search(
     cond = "".join(f" AND {w}" for w in where)
     query = fts_query(words)
     if query is None:
-        sql = f"SELECT a.paper_id, a.date, 0.0 FROM announcements a WHERE 1{cond} ORDER BY a.date DESC, a.position, a.paper_id"
+        sql = (f"SELECT a.paper_id, a.date, 0.0 FROM announcements a WHERE 1{cond} "
+               "ORDER BY a.date DESC, a.position, a.paper_id")  # fmt: skip
         rows = db.execute(f"{sql} LIMIT ?", [*params, limit])
     else:
         weights = ", ".join(map(str, _WEIGHTS))
