@@ -111,3 +111,16 @@ def test_an_older_store_is_indexed_when_it_is_upgraded(
         assert len(hits) == 8 and all(h.day == SEED_DAY for h in hits)
         s.db.execute("VACUUM")  # may renumber the papers' rowids: the index has ids of its own
         assert len(search(s.db, "扩散", limit=100)) == 8
+
+
+def test_a_rolled_back_write_leaves_the_index_as_it_was(store: Store) -> None:
+    with pytest.raises(ZeroDivisionError), store.transaction():
+        store.upsert_paper(_paper("2601.00009", "Quantum walkers", ["quant-ph"]))
+        store.add_announcements(D2, [AnnouncementRow("2601.00009", "quant-ph", "new", 9, False)])
+        _ = 1 / 0
+    assert ids(store, "walkers") == []
+    assert store.db.execute("SELECT COUNT(*) FROM search_docs WHERE paper_id='2601.00009'").fetchone()[0] == 0
+    with store.transaction():  # the next transaction indexes only what it wrote, and all of it
+        store.upsert_paper(_paper("2601.00009", "Quantum walkers", ["quant-ph"]))
+        store.add_announcements(D2, [AnnouncementRow("2601.00009", "quant-ph", "new", 9, False)])
+    assert ids(store, "walkers") == ["2601.00009"]

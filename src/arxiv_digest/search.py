@@ -53,25 +53,28 @@ def create(db: sqlite3.Connection) -> None:
 
 
 def reindex(db: sqlite3.Connection, paper_ids: Iterable[str]) -> None:
-    """Make these papers' documents match the store (call inside the writer's transaction)."""
+    """Make these papers' documents match the store (call inside the writer's transaction). Reads first,
+    then writes in three batches: FTS5 flushes its pending changes at every writing statement, so
+    interleaving reads and writes per paper would cost a flush each."""
+    docs: dict[str, tuple[str, ...]] = {}
     for pid in paper_ids:
         paper = db.execute("SELECT title, authors, abstract FROM papers WHERE id=?", (pid,)).fetchone()
         if paper is None:
             continue
-        db.execute("INSERT OR IGNORE INTO search_docs (paper_id) VALUES (?)", (pid,))
-        docid = db.execute("SELECT docid FROM search_docs WHERE paper_id=?", (pid,)).fetchone()[0]
         rows = db.execute(
             "SELECT tldr, motivation, method, result, conclusion, keywords FROM summaries WHERE paper_id=? "
             "ORDER BY language, model, prompt_version",
             (pid,),
         )
         summary = "\n".join(" ".join([*r[:5], " ".join(json.loads(r[5]))]) for r in rows)
-        authors = ", ".join(json.loads(paper[1]))
-        db.execute("DELETE FROM search_fts WHERE rowid=?", (docid,))
-        db.execute(
-            "INSERT INTO search_fts (rowid, title, authors, abstract, summary) VALUES (?,?,?,?,?)",
-            (docid, index_text(paper[0]), index_text(authors), index_text(paper[2]), index_text(summary)),
-        )
+        docs[pid] = tuple(index_text(t) for t in (paper[0], ", ".join(json.loads(paper[1])), paper[2], summary))
+    if not docs:
+        return
+    db.executemany("INSERT OR IGNORE INTO search_docs (paper_id) VALUES (?)", [(pid,) for pid in docs])
+    docids = {pid: db.execute("SELECT docid FROM search_docs WHERE paper_id=?", (pid,)).fetchone()[0] for pid in docs}
+    db.executemany("DELETE FROM search_fts WHERE rowid=?", [(docids[pid],) for pid in docs])
+    db.executemany("INSERT INTO search_fts (rowid, title, authors, abstract, summary) VALUES (?,?,?,?,?)",
+                   [(docids[pid], *doc) for pid, doc in docs.items()])  # fmt: skip
 
 
 def fts_query(words: str) -> str | None:

@@ -228,6 +228,7 @@ class Store:
         self.data_dir = data_dir
         self.db = db
         self._lock_fd: int | None = None
+        self._unindexed: set[str] = set()  # papers written in the open transaction, indexed before COMMIT
 
     @classmethod
     def open(cls, data_dir: Path) -> Store:
@@ -309,11 +310,14 @@ class Store:
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield self.db
+                search.reindex(self.db, sorted(self._unindexed))
                 self.db.execute("COMMIT")
             except BaseException:
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
                 raise
+            finally:
+                self._unindexed.clear()
         except sqlite3.Error as e:
             raise StoreError(f"cannot write to the store in {self.data_dir}: {e}") from None
 
@@ -332,7 +336,15 @@ class Store:
                WHERE excluded.version >= papers.version""",
             _paper_row(paper),
         )
-        search.reindex(self.db, [paper.id])
+        self._index(paper.id)
+
+    def _index(self, paper_id: str) -> None:
+        """Keep the search index in step with a write: at once, or at the end of the open transaction (FTS5
+        flushes its pending changes between statements, so a batch is far cheaper indexed once at the end)."""
+        if self.db.in_transaction:
+            self._unindexed.add(paper_id)
+        else:
+            search.reindex(self.db, [paper_id])
 
     def get_paper(self, paper_id: str) -> Paper | None:
         r = self.db.execute("SELECT * FROM papers WHERE id=?", (paper_id,)).fetchone()
@@ -432,7 +444,7 @@ class Store:
                 "DELETE FROM summary_failures WHERE paper_id=? AND language=? AND model=? AND prompt_version=?",
                 key,
             )
-            search.reindex(self.db, [paper_id])
+            self._index(paper_id)
 
     def put_summary(self, paper_id: str, s: StoredSummary) -> None:
         """Write one summary without committing, for callers inside `transaction()` (JSONL import)."""
@@ -442,7 +454,7 @@ class Store:
             (paper_id, s.language, s.model, s.prompt_version, s.kind, sm.tldr, sm.motivation, sm.method,
              sm.result, sm.conclusion, json.dumps(sm.keywords, ensure_ascii=False), 0, 0, 0.0, _now()),
         )  # fmt: skip
-        search.reindex(self.db, [paper_id])
+        self._index(paper_id)
 
     def record_failure(self, paper_id: str, language: str, model: str, prompt_version: str, reason: str) -> int:
         """Count one more failed attempt; returns the attempt count."""
