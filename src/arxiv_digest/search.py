@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -42,39 +43,73 @@ def index_text(text: str) -> str:
 
 
 def create(db: sqlite3.Connection) -> None:
-    """The index tables (called from the store's migration, inside its transaction), filled from the store."""
-    db.execute("CREATE TABLE search_docs (docid INTEGER PRIMARY KEY, paper_id TEXT NOT NULL UNIQUE)")
+    """The index tables (called from the store's migration, inside its transaction), filled from the store.
+
+    The FTS5 table is contentless (it keeps only the index, a third of the size of one with content); each
+    document's text is kept compressed beside it, which is what deleting it from a contentless table needs.
+    `index_text` must therefore never change without a migration that builds the index again."""
     # docid is an INTEGER PRIMARY KEY of our own: VACUUM may renumber the papers table's implicit rowids
+    db.execute("CREATE TABLE search_docs (docid INTEGER PRIMARY KEY, paper_id TEXT NOT NULL UNIQUE, "
+               "text BLOB NOT NULL)")  # fmt: skip
     db.execute(
-        "CREATE VIRTUAL TABLE search_fts USING fts5(title, authors, abstract, summary, "
+        "CREATE VIRTUAL TABLE search_fts USING fts5(title, authors, abstract, summary, content='', "
         "tokenize='unicode61 remove_diacritics 2')"
     )
-    reindex(db, [r[0] for r in db.execute("SELECT id FROM papers")])
+    ids = [r[0] for r in db.execute("SELECT id FROM papers")]
+    for i in range(0, len(ids), 500):  # a long history in bounded memory
+        reindex(db, ids[i : i + 500])
+
+
+def _document(db: sqlite3.Connection, pid: str) -> tuple[str, str, str, str] | None:
+    """A paper's searchable text as the store has it now: title, authors, abstract, all its summaries."""
+    paper = db.execute("SELECT title, authors, abstract FROM papers WHERE id=?", (pid,)).fetchone()
+    if paper is None:
+        return None
+    rows = db.execute(
+        "SELECT tldr, motivation, method, result, conclusion, keywords FROM summaries WHERE paper_id=? "
+        "ORDER BY language, model, prompt_version",
+        (pid,),
+    )
+    summary = "\n".join(" ".join([*r[:5], " ".join(json.loads(r[5]))]) for r in rows)
+    return paper[0], ", ".join(json.loads(paper[1])), paper[2], summary
 
 
 def reindex(db: sqlite3.Connection, paper_ids: Iterable[str]) -> None:
     """Make these papers' documents match the store (call inside the writer's transaction). Reads first,
-    then writes in three batches: FTS5 flushes its pending changes at every writing statement, so
-    interleaving reads and writes per paper would cost a flush each."""
-    docs: dict[str, tuple[str, ...]] = {}
+    then writes in batches: FTS5 flushes its pending changes at every writing statement, so interleaving
+    reads and writes per paper would cost a flush each."""
+    new: dict[str, bytes] = {}
+    old: dict[str, tuple[int, bytes]] = {}
     for pid in paper_ids:
-        paper = db.execute("SELECT title, authors, abstract FROM papers WHERE id=?", (pid,)).fetchone()
-        if paper is None:
+        doc = _document(db, pid)
+        if doc is None:
             continue
-        rows = db.execute(
-            "SELECT tldr, motivation, method, result, conclusion, keywords FROM summaries WHERE paper_id=? "
-            "ORDER BY language, model, prompt_version",
-            (pid,),
-        )
-        summary = "\n".join(" ".join([*r[:5], " ".join(json.loads(r[5]))]) for r in rows)
-        docs[pid] = tuple(index_text(t) for t in (paper[0], ", ".join(json.loads(paper[1])), paper[2], summary))
-    if not docs:
+        blob = zlib.compress(json.dumps(doc, ensure_ascii=False).encode(), 6)
+        row = db.execute("SELECT docid, text FROM search_docs WHERE paper_id=?", (pid,)).fetchone()
+        if row is not None and zlib.decompress(row[1]) == zlib.decompress(blob):
+            continue  # stored again as it was
+        new[pid] = blob
+        if row is not None:
+            old[pid] = (row[0], row[1])
+    if not new:
         return
-    db.executemany("INSERT OR IGNORE INTO search_docs (paper_id) VALUES (?)", [(pid,) for pid in docs])
-    docids = {pid: db.execute("SELECT docid FROM search_docs WHERE paper_id=?", (pid,)).fetchone()[0] for pid in docs}
-    db.executemany("DELETE FROM search_fts WHERE rowid=?", [(docids[pid],) for pid in docs])
+    db.executemany(
+        "INSERT INTO search_fts (search_fts, rowid, title, authors, abstract, summary) VALUES ('delete',?,?,?,?,?)",
+        [(docid, *_tokens(text)) for docid, text in old.values()],
+    )
+    db.executemany(
+        "INSERT INTO search_docs (paper_id, text) VALUES (?, ?) "
+        "ON CONFLICT (paper_id) DO UPDATE SET text=excluded.text",
+        list(new.items()),
+    )
+    docids = {pid: db.execute("SELECT docid FROM search_docs WHERE paper_id=?", (pid,)).fetchone()[0] for pid in new}
     db.executemany("INSERT INTO search_fts (rowid, title, authors, abstract, summary) VALUES (?,?,?,?,?)",
-                   [(docids[pid], *doc) for pid, doc in docs.items()])  # fmt: skip
+                   [(docids[pid], *_tokens(blob)) for pid, blob in new.items()])  # fmt: skip
+
+
+def _tokens(blob: bytes) -> list[str]:
+    """A stored document as the index saw it."""
+    return [index_text(t) for t in json.loads(zlib.decompress(blob))]
 
 
 def fts_query(words: str) -> str | None:
