@@ -1,11 +1,13 @@
 """A fake arXiv on 127.0.0.1: real HTTP, arXiv's formats, a referee for the politeness rules, faults on demand.
 
-It serves the combined RSS feed (`/rss/A+B`), listing pages (`/list/CAT/new`) and the query API
-(`/api/query?id_list=...`) for one announcement `Day`, built the way arXiv builds them: an item's announce
-type depends on the categories asked for, cross-lists show up on every listing they are listed in. It
-counts requests per kind, records User-Agents, and collects violations of the spacing and single-request
-rules, which the context manager asserts are empty on exit (so a test fails when the client is rude).
-Faults are queued per kind ("rss", "listing", "api") and consumed one per request.
+It serves the combined RSS feed (`/rss/A+B`), listing pages (`/list/CAT/new`), the query API
+(`/api/query?id_list=...`), full-text pages (`/html/IDvN`: real captures put there with `serve_html`, else
+arXiv's 404 "No HTML for ..." page) and a robots.txt with a Crawl-delay, for one announcement `Day`, built
+the way arXiv builds them: an item's announce type depends on the categories asked for, cross-lists show up
+on every listing they are listed in. It counts requests per kind, records User-Agents, and collects
+violations of the spacing and single-request rules (html pages: the robots.txt Crawl-delay), which the
+context manager asserts are empty on exit (so a test fails when the client is rude).
+Faults are queued per kind ("rss", "listing", "api", "html", "robots") and consumed one per request.
 
 Also used by benchmarks/fetch_bench.py, hence no pytest import here.
 """
@@ -350,14 +352,32 @@ def weekend() -> Fault:
     return Fault(empty_feed=True)
 
 
+def no_html_page(idv: str) -> bytes:
+    """arXiv's answer (HTTP 404) for a paper without an HTML version. Its words are those of arxiv-browse's
+    template browse/templates/dissemination/no_html.html; the page around them is ours, not a capture."""
+    return (f"<!DOCTYPE html><html lang=\"en\"><head><title>No HTML for '{idv}'</title></head><body>"
+            f"<main><h1>No HTML for '{idv}'</h1><p>HTML is not available for the source.</p>"
+            "<p>This could be due to the source files not being HTML, LaTeX, or a conversion failure.</p>"
+            "</main></body></html>").encode()  # fmt: skip
+
+
+def robots_txt(crawl_delay: float) -> bytes:
+    """A robots.txt shaped like arxiv.org's (User-agent: *, Crawl-delay, Allow: /html ...)."""
+    return (f"User-agent: *\nCrawl-delay: {crawl_delay:g}\nAllow: /abs\nAllow: /pdf\nAllow: /html\n"
+            "Disallow: /user\nDisallow: /e-print\nDisallow: /src\n").encode()
+
+
 # ---------------------------------------------------------------- the server
 
 
 class FakeArxiv:
     """Start with `with FakeArxiv(min_spacing=0.05) as fake:`; exiting asserts the client was polite."""
 
-    def __init__(self, min_spacing: float = 0.0, day: Day | None = None) -> None:
+    def __init__(self, min_spacing: float = 0.0, day: Day | None = None, crawl_delay: float = 0.0) -> None:
         self.min_spacing = min_spacing
+        self.crawl_delay = crawl_delay  # what robots.txt asks between html pages (refereed too)
+        self.robots: bytes | None = robots_txt(crawl_delay)
+        self.html: dict[str, bytes] = {}  # /html/IDvN -> a page (real captures)
         self.day: Day | None = None
         self.feed_day: date | None = None  # the day the RSS feed and listings claim (default: day.day)
         self.papers: dict[str, Paper] = {}  # what the API knows, by id without version
@@ -399,10 +419,19 @@ class FakeArxiv:
     def api_url(self) -> str:
         return f"{self.base_url}/api/query"
 
+    @property
+    def html_url(self) -> str:
+        return f"{self.base_url}/html"
+
+    def serve_html(self, paper_id: str, version: int, page: bytes) -> None:
+        """Answer /html/<id>v<version> with this page (HTTP 200, text/html)."""
+        self.html[f"/html/{paper_id}v{version}"] = page
+
     def overrides(self) -> dict[str, Any]:
         """Dotted settings pointing arXiv at this server, spaced as it referees."""
         return {"arxiv.rss_url": self.rss_url, "arxiv.listing_url": self.listing_url,
-                "arxiv.api_url": self.api_url, "arxiv.delay_seconds": self.min_spacing}  # fmt: skip
+                "arxiv.api_url": self.api_url, "arxiv.delay_seconds": self.min_spacing,
+                "fulltext.html_url": self.html_url}  # fmt: skip
 
     def arxiv_settings(self, **kw: Any) -> ArxivSettings:
         base = {"rss_url": self.rss_url, "listing_url": self.listing_url, "api_url": self.api_url,
@@ -447,10 +476,11 @@ class FakeArxiv:
         with self._lock:
             if self._active:
                 self.violations.append(f"{kind} {target}: started while another request was in flight")
-            if self._last_end is not None and now - self._last_end < self.min_spacing - SPACING_TOLERANCE:
+            spacing = max(self.min_spacing, self.crawl_delay) if kind == "html" else self.min_spacing
+            if self._last_end is not None and now - self._last_end < spacing - SPACING_TOLERANCE:
                 gap = now - self._last_end
                 self.violations.append(f"{kind} {target}: only {gap:.3f} s after the previous request "
-                                       f"(minimum {self.min_spacing} s)")  # fmt: skip
+                                       f"(minimum {spacing} s)")  # fmt: skip
             self._active += 1
             self.counts[kind] += 1
             self.requests.append((kind, target))
@@ -497,6 +527,11 @@ class FakeArxiv:
             return 200, HTML_TYPE, listing_page(replace(self.day, day=self.feed_day or self.day.day), cat)
         if kind == "api":
             return self._api(query)
+        if kind == "robots" and self.robots is not None:
+            return 200, "text/plain; charset=utf-8", self.robots
+        if kind == "html":
+            page = self.html.get(path)
+            return (200, HTML_TYPE, page) if page is not None else (404, HTML_TYPE, no_html_page(path[6:]))
         return 404, HTML_TYPE, b"<html><body>Not Found</body></html>"
 
     def _weekend(self) -> date:
@@ -536,7 +571,8 @@ class _Handler(BaseHTTPRequestHandler):
         fake: FakeArxiv = self.server.fake  # type: ignore[attr-defined]
         parts = urlsplit(self.path)
         kind = ("rss" if parts.path.startswith("/rss/") else "listing" if parts.path.startswith("/list/")
-                else "api" if parts.path == "/api/query" else "other")  # fmt: skip
+                else "api" if parts.path == "/api/query" else "html" if parts.path.startswith("/html/")
+                else "robots" if parts.path == "/robots.txt" else "other")  # fmt: skip
         arrived = fake._arrive(kind, self.path, self.headers.get("User-Agent", ""))
         held = False
         try:

@@ -151,6 +151,17 @@ class EmailSettings(_Section):
     recipients: list[str] = Field(default_factory=list)
 
 
+class FulltextSettings(_Section):
+    """Summaries from the paper's HTML full text (arxiv.org/html, LaTeXML); see summarize/fulltext.py."""
+
+    # off | top-picks (the day's picks when a profile exists) | all (slow: one page per robots.txt Crawl-delay)
+    mode: Literal["off", "top-picks", "all"] = "top-picks"
+    html_url: HttpURL = "https://arxiv.org/html"
+    max_papers: int = Field(30, ge=0, le=5000, description="Pages fetched per run at most.")
+    max_tokens: int = Field(6000, ge=500, le=200_000, description="Budget for the paper's text in one prompt.")
+    retry_days: int = Field(30, ge=1, description="A paper without HTML is asked for again after this long.")
+
+
 class OutputSettings(_Section):
     site_dir: str = "arxiv-digest-site"
     markdown_top_picks: bool = False
@@ -216,6 +227,7 @@ class Settings(_Section):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     profile: ProfileSettings = Field(default_factory=ProfileSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
+    fulltext: FulltextSettings = Field(default_factory=FulltextSettings)
     output: OutputSettings = Field(default_factory=OutputSettings)
     feeds: FeedSettings = Field(default_factory=FeedSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
@@ -272,6 +284,8 @@ ENV_VARS: dict[str, str] = {
     "ARXIV_DIGEST_LISTING_URL": "arxiv.listing_url",
     "ARXIV_DIGEST_API_URL": "arxiv.api_url",
     "ARXIV_DIGEST_DELAY": "arxiv.delay_seconds",
+    "ARXIV_DIGEST_HTML_URL": "fulltext.html_url",
+    "ARXIV_DIGEST_FULLTEXT": "fulltext.mode",
     "SMTP_HOST": "email.host",
     "SMTP_PORT": "email.port",
     "SMTP_USER": "email.user",

@@ -120,6 +120,7 @@ class Summary(BaseModel):
 
 
 SummaryKind = Literal["llm", "extractive", "imported"]
+SummarySource = Literal["abstract", "fulltext"]  # what the summary was written from
 
 
 @dataclass
@@ -131,6 +132,8 @@ class StoredSummary:
     language: str
     model: str
     prompt_version: str
+    source: SummarySource = "abstract"
+    unverified: list[str] = field(default_factory=list)  # numbers it states that its source text does not
 
 
 @dataclass

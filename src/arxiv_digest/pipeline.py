@@ -1,6 +1,6 @@
-"""The stages in order: fetch -> summarize -> (rank) -> render -> (e-mail, notify). Each stage talks to the
-others only through the store, so any of them can also be rerun on its own. With several readers, fetch and
-summarize run once for all of them, the rest once per reader."""
+"""The stages in order: fetch -> (full text for the picks) -> summarize -> (rank) -> render -> (e-mail,
+notify). Each stage talks to the others only through the store, so any of them can also be rerun on its own.
+With several readers, fetch and summarize run once for all of them, the rest once per reader."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from .render import FORMATS, render_day
 from .sources.fetch import BatchProgress, FetchReport, fetch_day
 from .sources.sample import load_manifest
 from .store import Store
+from .summarize.fulltext import FulltextReport, fulltext_day, tokens_per_paper
 from .summarize.runner import SummarizeReport, summarize_day
 
 DEMO_DATA_DIR = Path("arxiv-digest-demo-data")  # the sample day never mixes with a real store
@@ -40,6 +41,7 @@ class ReaderReport:
 class RunReport:
     fetch: FetchReport
     day: date | None = None  # the day summarized and rendered; None when there was nothing to do
+    fulltexts: list[FulltextReport] = field(default_factory=list)  # per reader: their picks read in full
     summaries: list[SummarizeReport] = field(default_factory=list)  # the day, one per summary language
     readers: list[ReaderReport] = field(default_factory=list)
     retried: list[SummarizeReport] = field(default_factory=list)  # earlier days with failed summaries
@@ -48,6 +50,23 @@ class RunReport:
     @property
     def summarize(self) -> SummarizeReport | None:
         return self.summaries[0] if self.summaries else None
+
+    @property
+    def fulltext(self) -> FulltextReport | None:
+        return self.fulltexts[0] if self.fulltexts else None
+
+    # the first (for a config without [[readers]], the only) reader's share
+    @property
+    def rank(self) -> RankReport | None:
+        return self.readers[0].rank if self.readers else None
+
+    @property
+    def outputs(self) -> dict[str, Path]:
+        return self.readers[0].outputs if self.readers else {}
+
+    @property
+    def email(self) -> EmailReport | None:
+        return self.readers[0].email if self.readers else None
 
     @property
     def missing(self) -> int:
@@ -92,12 +111,17 @@ def run_day(
 
 def _summarize(group: LanguageGroup, store: Store, target: date, formats: tuple[str, ...], report: RunReport,
                progress: bool) -> None:  # fmt: skip
-    """The day's papers of this language's readers, then earlier days with failures (rendered again)."""
+    """Each reader's picks in full (ranking needs only titles and abstracts, so they can be read first), the
+    day's papers of this language's readers, then earlier days with failures (rendered again)."""
     ids = group.paper_ids(store, target)
     if ids is not None and not ids:
         return  # none of these readers has a paper today
+    fulltexts = [fulltext_day(r, store, target, progress=progress) for r in group.readers]
     done = summarize_day(group.settings, store, target, progress=progress, only=ids)
     report.summaries.append(done)
+    for r, ft in zip(group.readers, fulltexts, strict=True):
+        ft.tokens = tokens_per_paper(r, store, target)
+    report.fulltexts += fulltexts
     for earlier in _days_to_retry(group.settings, store, target, done):
         earlier_ids = group.paper_ids(store, earlier)
         if earlier_ids is not None and not earlier_ids:

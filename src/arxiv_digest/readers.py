@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .config import ReaderSettings, Settings
 from .errors import BadInput
-from .models import DayDigest
+from .models import DayDigest, Paper
 from .sources.listing import within
 from .store import Store
 
@@ -88,6 +88,15 @@ def _rows(store: Store, settings: Settings, day: date) -> list[sqlite3.Row]:
 def day_paper_ids(store: Store, settings: Settings, day: date) -> list[str]:
     """The ids of the day's papers this reader gets."""
     return [r["paper_id"] for r in _rows(store, settings, day)]
+
+
+def day_papers(store: Store, settings: Settings, day: date) -> list[Paper]:
+    """The day's papers this reader gets, in announcement order (every paper of the day for the single reader)."""
+    papers = store.day_papers(day)
+    if settings.reader is None:
+        return papers
+    mine = set(day_paper_ids(store, settings, day))
+    return [p for p in papers if p.id in mine]
 
 
 def day_counts(store: Store, settings: Settings, day: date) -> list[tuple[str, int]]:

@@ -51,6 +51,9 @@ class SummaryRecord(_Record):
     result: str
     conclusion: str
     keywords: list[str] = Field(default_factory=list)
+    source: Literal["abstract", "fulltext"] = Field("abstract", description="what the summary was written from")
+    unverified: list[str] = Field(default_factory=list, description="numbers in a full-text summary that its "
+                                  "source text does not contain")  # fmt: skip
 
 
 class PaperBrief(_Record):
@@ -132,7 +135,7 @@ def paper_record(e: DayEntry, day: date, base: str) -> PaperRecord:
         s = st.summary
         summary = SummaryRecord(kind=st.kind, language=st.language, model=st.model, tldr=s.tldr,
                                 motivation=s.motivation, method=s.method, result=s.result, conclusion=s.conclusion,
-                                keywords=s.keywords)  # fmt: skip
+                                keywords=s.keywords, source=st.source, unverified=st.unverified)  # fmt: skip
     return PaperRecord(
         **brief(e, day, base).model_dump(), version=p.version, abstract=p.abstract, comment=p.comment,
         journal_ref=p.journal_ref, doi=p.doi, announce_type=e.announce_type, is_cross=e.is_cross,

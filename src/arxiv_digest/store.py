@@ -119,6 +119,28 @@ def m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
+def m012_fulltext(db: sqlite3.Connection) -> None:
+    """Full text fetched from arxiv.org/html (parsed sections, compressed; never published) or why there is
+    none, per paper version; and what each summary was written from."""
+    _script(
+        db,
+        """
+        CREATE TABLE fulltexts (
+            paper_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            status TEXT NOT NULL,           -- ok | none (no HTML version, an error page, a failed conversion)
+            body BLOB,                      -- zlib-compressed JSON of the parsed sections (status ok)
+            reason TEXT NOT NULL DEFAULT '',
+            chars INTEGER NOT NULL DEFAULT 0,
+            fetched_at TEXT NOT NULL,
+            PRIMARY KEY (paper_id, version)
+        );
+        ALTER TABLE summaries ADD COLUMN source TEXT NOT NULL DEFAULT 'abstract';   -- abstract | fulltext
+        ALTER TABLE summaries ADD COLUMN unverified TEXT NOT NULL DEFAULT '[]';    -- JSON list of numbers
+        """
+    )
+
+
 def m013_search_and_readers(db: sqlite3.Connection) -> None:
     """The full-text index over papers and summaries (search.py), and scores per named reader."""
     search.create(db)
@@ -134,7 +156,7 @@ def m013_search_and_readers(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m013_search_and_readers]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m012_fulltext, m013_search_and_readers]
 
 
 def _wal(db: sqlite3.Connection, patience: float = 30.0) -> None:
@@ -206,7 +228,8 @@ def _summary(r: sqlite3.Row) -> StoredSummary:
         tldr=r["tldr"], motivation=r["motivation"], method=r["method"], result=r["result"],
         conclusion=r["conclusion"], keywords=json.loads(r["keywords"]),
     )  # fmt: skip
-    return StoredSummary(s, r["kind"], r["language"], r["model"], r["prompt_version"])
+    return StoredSummary(s, r["kind"], r["language"], r["model"], r["prompt_version"], r["source"],
+                         json.loads(r["unverified"]))  # fmt: skip
 
 
 @dataclass
@@ -431,28 +454,28 @@ class Store:
         cost_usd: float = 0.0,
     ) -> None:  # fmt: skip
         """Commit one summary at once (a crash loses only what is in flight) and clear its failure."""
-        sm = s.summary
         key = (paper_id, s.language, s.model, s.prompt_version)
         with self.transaction():
-            self.db.execute(
-                "INSERT OR REPLACE INTO summaries VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (*key, s.kind, sm.tldr, sm.motivation, sm.method, sm.result, sm.conclusion,
-                 json.dumps(sm.keywords, ensure_ascii=False), prompt_tokens, completion_tokens,
-                 cost_usd, _now()),
-            )  # fmt: skip
+            self._insert_summary(paper_id, s, prompt_tokens, completion_tokens, cost_usd)
             self.db.execute(
                 "DELETE FROM summary_failures WHERE paper_id=? AND language=? AND model=? AND prompt_version=?",
                 key,
             )
-            self._index(paper_id)
 
     def put_summary(self, paper_id: str, s: StoredSummary) -> None:
         """Write one summary without committing, for callers inside `transaction()` (JSONL import)."""
+        self._insert_summary(paper_id, s)
+
+    def _insert_summary(self, paper_id: str, s: StoredSummary, prompt_tokens: int = 0, completion_tokens: int = 0,
+                        cost_usd: float = 0.0) -> None:  # fmt: skip
         sm = s.summary
         self.db.execute(
-            "INSERT OR REPLACE INTO summaries VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            """INSERT OR REPLACE INTO summaries (paper_id, language, model, prompt_version, kind, tldr, motivation,
+                 method, result, conclusion, keywords, prompt_tokens, completion_tokens, cost_usd, created_at,
+                 source, unverified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (paper_id, s.language, s.model, s.prompt_version, s.kind, sm.tldr, sm.motivation, sm.method,
-             sm.result, sm.conclusion, json.dumps(sm.keywords, ensure_ascii=False), 0, 0, 0.0, _now()),
+             sm.result, sm.conclusion, json.dumps(sm.keywords, ensure_ascii=False), prompt_tokens,
+             completion_tokens, cost_usd, _now(), s.source, json.dumps(s.unverified, ensure_ascii=False)),
         )  # fmt: skip
         self._index(paper_id)
 
@@ -517,6 +540,33 @@ class Store:
             tot[1] += r[1]
             tot[2] += r[2]
         return int(tot[0]), int(tot[1]), float(tot[2])
+
+    def tokens_by_source(self, ids: Iterable[str], language: str, model: str) -> dict[str, tuple[int, int]]:
+        """source -> (summaries, prompt + completion tokens) of these papers' LLM summaries for this key."""
+        q = ("SELECT source, COUNT(*), SUM(prompt_tokens + completion_tokens) FROM summaries WHERE kind = 'llm' "
+             "AND language = ? AND model = ? AND paper_id IN ({}) GROUP BY source")  # fmt: skip
+        out: dict[str, list[int]] = {}
+        for r in self._rows_for(q, ids, language, model):  # chunks of ids: add them up
+            cur = out.setdefault(r[0], [0, 0])
+            cur[0] += r[1]
+            cur[1] += r[2] or 0
+        return {k: (v[0], v[1]) for k, v in out.items()}
+
+    # -- full text (never published: arXiv's terms allow re-serving metadata, not papers)
+
+    def save_fulltext(self, paper_id: str, version: int, status: str, body: bytes | None, reason: str = "",
+                      chars: int = 0) -> None:  # fmt: skip
+        """Record one page's outcome at once: a crash never costs a page fetched at robots.txt's pace."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO fulltexts VALUES (?,?,?,?,?,?,?)",
+                (paper_id, version, status, body, reason, chars, _now()),
+            )
+
+    def fulltexts(self, ids: Iterable[str]) -> dict[str, sqlite3.Row]:
+        """The newest version's full-text record per paper id (body still compressed)."""
+        q = "SELECT * FROM fulltexts WHERE paper_id IN ({}) ORDER BY version"
+        return {r["paper_id"]: r for r in self._rows_for(q, ids)}
 
     # -- structured-output mode memory
 

@@ -83,6 +83,9 @@ def _print_run(r: RunReport) -> None:
     out.print(r.fetch.message, markup=False)
     if r.day is None:
         return
+    for ft in r.fulltexts:
+        if ft.chosen:
+            out.print(ft.line(), markup=False)
     for rep in [*r.summaries, *r.retried]:
         out.print(rep.line(), markup=False)
     for reader in r.readers:

@@ -27,6 +27,7 @@ from ..models import DayDigest, DayEntry
 from ..rank import rank_day, top_picks
 from ..readers import load_day
 from ..render.markdown import language_key, pending_marker
+from ..render.provenance import note, unverified
 from ..render.sections import build_sections
 from ..store import Store
 
@@ -154,6 +155,8 @@ def build_message(digest: DayDigest, picks: list[DayEntry], sender: str, recipie
     ctx["numbers"] = numbers
     # a paper without a summary says so in the reader's language, with the same words as the digest
     ctx["pending"] = lambda e: pending_marker(e, digest.language)
+    # per paper only what differs from the footer's "from each paper's abstract": full text, unverified numbers
+    ctx["provenance"] = lambda s: note(s, digest.language) if s.source == "fulltext" else unverified(s, digest.language)
     ctx["lang"] = _HTML_LANG.get(language_key(digest.language), "en")
     env = _env()
     msg = EmailMessage()

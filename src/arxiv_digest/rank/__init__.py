@@ -14,7 +14,7 @@ from datetime import date
 from ..config import Settings
 from ..errors import ProfileError
 from ..models import Paper, StoredSummary
-from ..readers import day_paper_ids
+from ..readers import day_papers
 from ..render.sections import top_picks
 from ..store import Store
 from .embed import Embedder, EmbeddingFailed, Progress, dot, make_embedder, paper_text, unpack
@@ -65,10 +65,7 @@ def rank_day(settings: Settings, store: Store, day: date, progress: Progress | N
             "no interest profile: set keywords, authors, papers, bibtex or zotero_csv under [profile] "
             f"in arxiv-digest.toml{bad}"
         )
-    papers = store.day_papers(day)
-    if settings.reader is not None:  # one of several readers ([[readers]]): their own papers only
-        mine = set(day_paper_ids(store, settings, day))
-        papers = [p for p in papers if p.id in mine]
+    papers = day_papers(store, settings, day)  # one of several readers ([[readers]]): their own papers only
     if not papers:
         empty = f"no papers announced on {day.isoformat()} in the store; nothing to rank"
         return RankReport(day, profile.describe(), "none", 0, 0, [], profile.warnings, empty)

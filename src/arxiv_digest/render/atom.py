@@ -20,6 +20,7 @@ from lxml import etree
 from ..models import DayEntry
 from ..records import announced_at
 from .markdown import EXTRACTIVE, language_key, localized, pending_marker
+from .provenance import note
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -96,6 +97,8 @@ def summary_html(e: DayEntry, language: str, reasons: bool = False) -> tuple[str
         parts.append(f"<p><b>Why:</b> {esc(' · '.join(e.reasons))}</p>")
     if e.summary.kind == "extractive":
         parts.append(f"<p>{esc(localized(EXTRACTIVE, language).strip('*'))}</p>")
+    if note(e.summary, language):  # what it was written from: the full text or the abstract
+        parts.append(f"<p><i>{esc(note(e.summary, language))}</i></p>")
     for label, text in (("TL;DR", s.tldr), ("Motivation", s.motivation), ("Method", s.method),
                         ("Result", s.result), ("Conclusion", s.conclusion)):  # fmt: skip
         parts.append(f"<p><b>{label}:</b> {esc(text)}</p>")

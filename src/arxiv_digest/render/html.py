@@ -34,6 +34,7 @@ from .feeds import MAIN as MAIN_FEED
 from .feeds import OPML as OPML_FILE
 from .markdown import language_key
 from .output import atomic_dir
+from .provenance import unverified, written_from
 from .sections import build_sections, top_picks
 
 # A file in the site root that says "arxiv-digest made this directory": we only ever replace a
@@ -105,6 +106,7 @@ class Card:
     index: int  # the running index of the Markdown digest
     entry: DayEntry
     code_url: str | None
+    language: str = "English"
 
     @property
     def paper(self) -> Any:
@@ -113,6 +115,14 @@ class Card:
     @property
     def extractive(self) -> bool:
         return self.entry.summary is not None and self.entry.summary.kind == "extractive"
+
+    @property
+    def written_from(self) -> str:
+        return written_from(self.entry.summary, self.language) if self.entry.summary else ""
+
+    @property
+    def unverified(self) -> str:
+        return unverified(self.entry.summary, self.language) if self.entry.summary else ""
 
 
 @dataclass
@@ -138,7 +148,8 @@ def _env() -> Environment:
 
 def _cards(digest: DayDigest) -> list[tuple[str, list[Card]]]:
     return [
-        (s.category, [Card(n, e, find_code_url(e.paper.abstract, e.paper.comment)) for n, e in s.entries])
+        (s.category, [Card(n, e, find_code_url(e.paper.abstract, e.paper.comment), digest.language)
+                      for n, e in s.entries])
         for s in build_sections(digest)
     ]
 

@@ -50,8 +50,12 @@ def paper_record(p: Paper) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _ai_record(p: Paper, s: Summary) -> dict[str, Any]:
-    return {**paper_record(p), "AI": {f: getattr(s, f) for f in AI_FIELDS}}
+def _ai_record(p: Paper, s: StoredSummary) -> dict[str, Any]:
+    rec = {**paper_record(p), "AI": {f: getattr(s.summary, f) for f in AI_FIELDS}}
+    rec["AI_source"] = s.source  # what the summary was written from: "abstract" or "fulltext"
+    if s.unverified:
+        rec["AI_unverified_numbers"] = s.unverified  # numbers it states that its source text does not
+    return rec
 
 
 def _lines(records: list[dict[str, Any]]) -> str:
@@ -67,7 +71,7 @@ def export_day(digest: DayDigest, out_dir: Path) -> tuple[Path, Path]:
         raise BadInput(f"language {digest.language!r} cannot be part of a file name")
     entries = sorted(digest.entries, key=lambda e: e.position)
     plain_name, ai_name = file_names(digest.date, digest.language)
-    ai = [(e.paper, e.summary.summary) for e in entries if e.summary is not None and e.summary.kind != "extractive"]
+    ai = [(e.paper, e.summary) for e in entries if e.summary is not None and e.summary.kind != "extractive"]
     plain = write_text(out_dir / plain_name, _lines([paper_record(e.paper) for e in entries]))
     enhanced = write_text(out_dir / ai_name, _lines([_ai_record(p, s) for p, s in ai]))
     return plain, enhanced

@@ -8,6 +8,7 @@ text the reference format does not have.
 from __future__ import annotations
 
 from ..models import DayDigest, DayEntry
+from .provenance import markdown_note
 from .sections import build_sections, top_picks
 
 # Markers in the reader's language; English for any language without its own line. The site says the
@@ -85,6 +86,7 @@ def render_paper(n: int, e: DayEntry, language: str) -> str:
         return _head(n, e) + _pending(e, language)
     s = e.summary.summary
     label = localized(EXTRACTIVE, language) + "\n\n" if e.summary.kind == "extractive" else ""
+    label += markdown_note(e.summary, language)  # only for a summary from the full text
     return (
         f"{_head(n, e)}{label}TL;DR: {s.tldr}\n\n\n"
         "<details>\n  <summary>Details</summary>\n"
