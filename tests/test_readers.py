@@ -16,7 +16,9 @@ from typer.testing import CliRunner, Result
 from arxiv_digest.cli import app
 from arxiv_digest.config import load_settings
 from arxiv_digest.errors import BadInput, ConfigError
+from arxiv_digest.query import Archive, NotFound
 from arxiv_digest.readers import reader_settings, select, union_settings
+from arxiv_digest.store import Store
 from fake_arxiv import FakeArxiv
 from fake_llm import FakeLLM
 from test_email import Inbox, start_server
@@ -72,9 +74,11 @@ def test_two_readers_share_one_fetch_and_one_summary_per_paper_and_language(
     servers: tuple[FakeArxiv, FakeLLM],  # noqa: F811
     delivery: tuple[Receiver, Inbox, int],
     seed_papers: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     arxiv, llm = servers
     hook, box, smtp_port = delivery
+    monkeypatch.setenv("ARXIV_DIGEST_HTML_URL", arxiv.html_url)  # the picks' full text: from the fake too
     for p in seed_papers:  # bob reads English: the fake LLM answers his papers in English
         if p["category"] != "cs.LG":
             llm.for_paper(p["id"], "english")
@@ -93,6 +97,7 @@ def test_two_readers_share_one_fetch_and_one_summary_per_paper_and_language(
     assert {p["summary"]["language"] for p in a_day["papers"]} == {"Chinese"} and a_day["top_picks"]
     assert {p["summary"]["language"] for p in b_day["papers"]} == {"English"} and not b_day["top_picks"]
     assert a_day["page_url"] == "https://me.example.org/d/alice/2026-01-28.html"
+    assert arxiv.counts["html"] == len(a_day["top_picks"]) > 0  # only alice has picks to read in full
     assert sorted(p.name for p in (alice / "feeds").iterdir()) == ["cs.LG.atom", "picks.atom"]
     assert sorted(p.name for p in (bob / "feeds").iterdir()) == ["eess.SP.atom", "stat.ML.atom"]
 
@@ -105,6 +110,21 @@ def test_two_readers_share_one_fetch_and_one_summary_per_paper_and_language(
     assert rcpts == ["bob@example.org"] and "25 papers (eess.SP, stat.ML)" in mail["Subject"]
     assert "reader alice:" in r.stdout and "reader bob:" in r.stdout and "tok-alice" not in r.output
 
+    # the other commands as one reader sees it
+    (bob / "2026-01-28.md").unlink()
+    r = cli("render", "--reader", "bob")
+    assert (r.exit_code, r.stdout) == (0, "arxiv-digest-site/bob/2026-01-28.md\n")
+    assert "- [eess.SP](#eess.SP) [Total: 18]" in (bob / "2026-01-28.md").read_text("utf-8")
+    r = cli("render", "--reader", "carol")
+    assert (r.exit_code, r.stderr) == (2, "error: no reader named 'carol' (readers: alice, bob)\n")
+    settings = load_settings(Path("arxiv-digest.toml"))
+    with Store.open_readonly(settings.data_dir) as store:
+        archive = Archive(select(settings, "bob")[0], store)
+        assert archive.digest(None, None, 0, 500).total == 25
+        with pytest.raises(NotFound, match="not in this reader's digests"):
+            archive.paper(next(p["id"] for p in seed_papers if p["category"] == "cs.LG"))
+        assert Archive(select(settings, "alice")[0], store).top_picks(None, 3).ranked
+
     # the next run: nothing new, nothing paid
     arxiv.next_run()
     llm.reset_counts()
@@ -115,9 +135,11 @@ def test_a_paper_two_languages_follow_is_summarized_once_per_language(
     servers: tuple[FakeArxiv, FakeLLM],  # noqa: F811
     delivery: tuple[Receiver, Inbox, int],
     seed_papers: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _arxiv, llm = servers
+    arxiv, llm = servers
     hook, _, smtp_port = delivery
+    monkeypatch.setenv("ARXIV_DIGEST_HTML_URL", arxiv.html_url)  # the picks' full text: from the fake too
     cfg = config(f"json://127.0.0.1:{hook.port}/a", smtp_port, bob_cats='["cs.LG"]')
     Path("arxiv-digest.toml").write_text(cfg.replace('email = ["bob@example.org"]', ""), "utf-8")
     for p in seed_papers:

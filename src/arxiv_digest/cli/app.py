@@ -15,6 +15,7 @@ from rich.console import Console
 
 from ..config import Settings, load_settings, parse_date
 from ..errors import DigestError
+from ..readers import select
 from ..store import Store
 
 app = typer.Typer(
@@ -40,6 +41,7 @@ CategoriesOpt = Annotated[
     str | None, typer.Option("--categories", help="Categories to follow, e.g. 'cs.LG,stat.ML' (env CATEGORIES).")
 ]
 LanguageOpt = Annotated[str | None, typer.Option("--language", help="Summary language (env LANGUAGE), e.g. Chinese.")]
+ReaderOpt = Annotated[str | None, typer.Option("--reader", help="As this reader of the config's [[readers]] sees it.")]
 
 
 def settings(config: Path | None, data_dir: Path | None, **overrides: Any) -> Settings:
@@ -47,6 +49,11 @@ def settings(config: Path | None, data_dir: Path | None, **overrides: Any) -> Se
     if data_dir is not None:
         overrides["data_dir"] = data_dir
     return load_settings(config, overrides)  # categories are parsed and checked by Settings itself
+
+
+def as_reader(s: Settings, reader: str | None) -> Settings:
+    """The settings of the reader --reader names (of the config's [[readers]]); `s` itself without it."""
+    return select(s, reader)[0] if reader is not None else s
 
 
 def open_store(s: Settings, write: bool = False) -> Store:

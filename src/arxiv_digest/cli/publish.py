@@ -19,7 +19,9 @@ from .app import (
     DataDirOpt,
     DateOpt,
     LanguageOpt,
+    ReaderOpt,
     app,
+    as_reader,
     open_store,
     out,
     reporting,
@@ -46,12 +48,13 @@ def render(
     out_path: OutOpt = None,
     categories: CategoriesOpt = None,
     language: LanguageOpt = None,
+    reader: ReaderOpt = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Render a stored day as Markdown, a static site, an Atom feed or JSONL; prints the path written."""
     with reporting():
-        s = settings(config, data_dir, categories=categories, language=language)
+        s = as_reader(settings(config, data_dir, categories=categories, language=language), reader)
         # the write lock, though render only reads the store: it writes into the site dir that a running
         # `run` may be swapping, and one writer at a time keeps either from losing the other's files
         with open_store(s, write=True) as store:

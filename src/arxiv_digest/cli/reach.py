@@ -8,9 +8,20 @@ import typer
 
 from ..deliver.notify import NotifyReport, notify_readers
 from ..errors import NotifyError
-from .app import ConfigOpt, DataDirOpt, DateOpt, app, err, open_store, out, reporting, resolve_day, settings
-
-ReaderOpt = Annotated[str | None, typer.Option("--reader", help="Only this reader ([[readers]] name).")]
+from .app import (
+    ConfigOpt,
+    DataDirOpt,
+    DateOpt,
+    ReaderOpt,
+    app,
+    as_reader,
+    err,
+    open_store,
+    out,
+    reporting,
+    resolve_day,
+    settings,
+)
 
 
 def notify_line(r: NotifyReport) -> str:
@@ -57,7 +68,5 @@ def mcp(
     digest, a paper, top picks, the days); stdio by default, --http for http://127.0.0.1:PORT/mcp."""
     with reporting():
         from ..mcp_server import serve  # lazy: the SDK loads only for this command
-        from ..readers import select
 
-        s = select(settings(config, data_dir), reader)[0]
-        serve(s, "http" if http else "stdio", host, port)
+        serve(as_reader(settings(config, data_dir), reader), "http" if http else "stdio", host, port)
