@@ -19,9 +19,10 @@ $(VENV)/.test-deps: $(BIN)/activate
 demo: $(BIN)/activate
 	$(BIN)/arxiv-digest demo
 
-## The whole test suite (installs chromium for the browser tests when it can).
+## The whole test suite (installs chromium and axe-core, a test-only asset, for the browser tests when it can).
 test: $(VENV)/.test-deps
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-axe.sh $(VENV)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy src tests benchmarks scripts
 	$(BIN)/python -m pytest -q

@@ -15,6 +15,7 @@ Also used by benchmarks/fetch_bench.py, hence no pytest import here.
 from __future__ import annotations
 
 import random
+import select
 import threading
 import time
 from collections import Counter, defaultdict, deque
@@ -311,6 +312,8 @@ class Fault:
     hold: bool = False  # never answer (until the server stops): the client times out
     truncate: bool = False  # cut the normal answer in half, keep HTTP 200
     empty_feed: bool = False  # an RSS channel with no items (a weekend)
+    trickle: float = 0.0  # send the answer one byte every this many seconds (headers at once)
+    slow_status: bool = False  # with trickle: the status line and headers a byte at a time too
     gate: threading.Event | None = None  # answer only once this is set (the request stays in flight)
     entered: threading.Event = field(default_factory=threading.Event)  # set when the request is being held
 
@@ -331,6 +334,11 @@ def timeout() -> Fault:
 
 def truncated() -> Fault:
     return Fault(truncate=True)
+
+
+def trickle(every: float = 0.5, status_line: bool = False) -> Fault:
+    """A server that never stops answering: one byte every `every` seconds, until the client hangs up."""
+    return Fault(trickle=every, slow_status=status_line)
 
 
 def html_error_page() -> Fault:
@@ -498,21 +506,23 @@ class FakeArxiv:
 
     # -- answering
 
-    def answer(self, kind: str, path: str, query: dict[str, list[str]]) -> tuple[int, dict[str, str], bytes, bool]:
-        """(status, headers, body, hold) for one request."""
+    def answer(
+        self, kind: str, path: str, query: dict[str, list[str]]
+    ) -> tuple[int, dict[str, str], bytes, Fault | None]:
+        """(status, headers, body, fault) for one request."""
         fault = self.faults[kind].popleft() if self.faults[kind] else None
         if fault and fault.hold:
-            return 200, {}, b"", True
+            return 200, {}, b"", fault
         if fault and fault.gate is not None:
             fault.entered.set()
             fault.gate.wait(timeout=30)
         if fault and fault.body is not None:
             headers = {"Content-Type": fault.content_type or HTML_TYPE, **fault.headers}
-            return fault.status, headers, fault.body, False
+            return fault.status, headers, fault.body, fault
         status, ctype, body = self._normal(kind, path, query, fault)
         if fault and fault.truncate:
             body = body[: len(body) // 2]
-        return status, {"Content-Type": ctype}, body, False
+        return status, {"Content-Type": ctype}, body, fault
 
     def _normal(self, kind: str, path: str, query: dict[str, list[str]], fault: Fault | None) -> tuple[int, str, bytes]:
         if path in self.static:
@@ -576,13 +586,17 @@ class _Handler(BaseHTTPRequestHandler):
         arrived = fake._arrive(kind, self.path, self.headers.get("User-Agent", ""))
         held = False
         try:
-            status, headers, body, hold = fake.answer(kind, parts.path, parse_qs(parts.query))
-            if hold:
+            status, headers, body, fault = fake.answer(kind, parts.path, parse_qs(parts.query))
+            if fault is not None and fault.hold:
                 held = True
                 fake._ending(arrived)  # the client gives up on it; spacing counts from its own timeout
                 fake._left()
                 fake.release.wait()
                 self.close_connection = True
+                return
+            if fault is not None and fault.trickle:
+                held = True  # _trickle says when the client has left
+                self._trickle(fake, status, headers, body, fault)
                 return
             fake._ending()
             self.send_response(status)
@@ -597,3 +611,28 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             if not held:
                 fake._left()
+
+    def _trickle(self, fake: FakeArxiv, status: int, headers: dict[str, str], body: bytes, fault: Fault) -> None:
+        """Write the answer a byte at a time; the request ends (for the referee) when the client hangs up."""
+        head = f"HTTP/1.1 {status} OK\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        head += f"Content-Length: {len(body)}\r\n\r\n"
+        slow = head.encode() + body if fault.slow_status else body
+        if not fault.slow_status:
+            self.wfile.write(head.encode())
+            self.wfile.flush()
+        self.close_connection = True
+        last = time.monotonic()  # the client was still there: the spacing counts from no earlier than this
+        try:
+            for i in range(len(slow)):
+                # waiting for the next byte is waiting for the client to hang up: a readable socket at EOF
+                readable, _, _ = select.select([self.connection], [], [], fault.trickle)
+                if (readable and not self.connection.recv(1)) or fake.release.is_set():
+                    return
+                self.wfile.write(slow[i : i + 1])
+                self.wfile.flush()
+                last = time.monotonic()
+        except OSError:
+            return
+        finally:
+            fake._ending(last)
+            fake._left()

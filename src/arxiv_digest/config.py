@@ -91,6 +91,50 @@ def _category_list(v: Any) -> list[str]:
     return parse_categories(v)
 
 
+def _path_text(value: str) -> str:
+    """A path the OS can take: no NUL byte (every system call would fail on it)."""
+    if "\0" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+PathText = Annotated[str, AfterValidator(_path_text)]
+# Seconds: finite and within reason (1e308 or inf would overflow every sleep and socket timeout).
+Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+def _header_key(value: SecretStr | None) -> SecretStr | None:
+    """An API key goes into an HTTP header: surrounding whitespace (a pasted newline) is dropped; inner
+    whitespace, control characters or non-ASCII cannot be sent at all. The key is never shown."""
+    if value is None:
+        return None
+    key = value.get_secret_value().strip()
+    if not key:
+        return None
+    if not (key.isascii() and key.isprintable()) or any(c.isspace() for c in key):
+        raise ValueError("is not a usable API key: it holds spaces, control characters or non-ASCII characters "
+                         "(an HTTP header cannot carry them); the value is not shown")  # fmt: skip
+    return SecretStr(key)
+
+
+HeaderKey = Annotated[SecretStr | None, AfterValidator(_header_key)]
+
+LANGUAGE_MAX = 40
+_LANGUAGE_RE = re.compile(r"[^\W\d_][\w\- ()]*")
+
+
+def check_language(value: str) -> str:
+    """A language name: it becomes part of file names (YYYY-MM-DD_AI_enhanced_<Language>.jsonl) and prompts,
+    so letters, digits, spaces, '-', '_' and parentheses only, starting with a letter, at most 40."""
+    v = value.strip()
+    if not v:
+        raise ValueError("must name a language, e.g. Chinese or English")
+    if len(v) > LANGUAGE_MAX or not _LANGUAGE_RE.fullmatch(v):
+        raise ValueError(f"must be a language name such as Chinese, English or zh-CN (letters, digits, spaces, "
+                         f"'-', '_' and parentheses; at most {LANGUAGE_MAX} characters)")  # fmt: skip
+    return v
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -99,9 +143,9 @@ class ArxivSettings(_Section):
     rss_url: HttpURL = "https://rss.arxiv.org/rss"
     listing_url: HttpURL = "https://arxiv.org/list"
     api_url: HttpURL = "https://export.arxiv.org/api/query"
-    delay_seconds: float = Field(3.0, ge=0, description="Minimum spacing between requests to arXiv.")
-    timeout_seconds: float = Field(30.0, gt=0)
-    max_retry_seconds: float = Field(120.0, ge=0, description="Give up retrying after this long.")
+    delay_seconds: Seconds = Field(3.0, le=600, description="Minimum spacing between requests to arXiv.")
+    timeout_seconds: Seconds = Field(30.0, gt=0, le=3600, description="Deadline for one whole request.")
+    max_retry_seconds: Seconds = Field(120.0, le=86_400, description="Give up retrying after this long.")
     source: Literal["rss", "listing"] = "rss"
     cross_lists: bool = False
     replacements: bool = False
@@ -112,13 +156,13 @@ class LLMSettings(_Section):
     backend: Literal["auto", "openai", "offline"] = "auto"
     model: str = "deepseek-chat"
     base_url: HttpURL | None = None
-    api_key: SecretStr | None = None
+    api_key: HeaderKey = None
     max_concurrency: int = Field(16, ge=1, le=256)
     max_attempts: int = Field(3, ge=1, le=10)
-    timeout_seconds: float = Field(120.0, gt=0)
-    max_retry_seconds: float = Field(300.0, ge=0)
+    timeout_seconds: Seconds = Field(120.0, gt=0, le=3600)
+    max_retry_seconds: Seconds = Field(300.0, le=86_400)
     # USD per million tokens, by model name: {"deepseek-chat" = {input = 0.27, output = 1.1}}
-    prices: dict[str, dict[str, float]] = Field(default_factory=dict)
+    prices: dict[str, dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]]] = Field(default_factory=dict)
 
 
 class ProfileSettings(_Section):
@@ -126,13 +170,13 @@ class ProfileSettings(_Section):
     negative_keywords: list[str] = Field(default_factory=list)
     authors: list[str] = Field(default_factory=list)
     papers: list[str] = Field(default_factory=list)  # arXiv ids
-    bibtex: list[str] = Field(default_factory=list)  # paths to .bib files (Zotero BibTeX export too)
-    zotero_csv: list[str] = Field(default_factory=list)
+    bibtex: list[PathText] = Field(default_factory=list)  # paths to .bib files (Zotero BibTeX export too)
+    zotero_csv: list[PathText] = Field(default_factory=list)
     embeddings: Literal["auto", "local", "openai", "none"] = "auto"
     embedding_model: str = "text-embedding-3-small"
     # An OpenAI-compatible /embeddings endpoint; unset = llm.base_url / llm.api_key when embeddings = "openai"
     embedding_base_url: HttpURL | None = None
-    embedding_api_key: SecretStr | None = None
+    embedding_api_key: HeaderKey = None
     top_k: int = Field(10, ge=1, le=100)
 
     @property
@@ -143,12 +187,20 @@ class ProfileSettings(_Section):
 
 class EmailSettings(_Section):
     host: str | None = None
-    port: int | None = None
+    port: int | None = Field(None, ge=1, le=65535)
     security: Literal["ssl", "starttls", "none"] = "starttls"
     user: str | None = None
-    password: SecretStr | None = None
+    password: SecretStr | None = None  # ASCII: smtplib sends AUTH in ASCII (checked below, never shown)
     sender: str | None = None
     recipients: list[str] = Field(default_factory=list)
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and not (v.get_secret_value().isascii() and v.get_secret_value().isprintable()):
+            raise ValueError("must be printable ASCII (SMTP AUTH cannot carry other characters); the value is "
+                             "not shown")  # fmt: skip
+        return v
 
 
 class FulltextSettings(_Section):
@@ -163,7 +215,7 @@ class FulltextSettings(_Section):
 
 
 class OutputSettings(_Section):
-    site_dir: str = "arxiv-digest-site"
+    site_dir: PathText = "arxiv-digest-site"
     markdown_top_picks: bool = False
     # The site's public base URL (https://you.github.io/digest/): feeds, notifications and data files link
     # back to it. Unset: links are relative to the site (feeds) or go to arXiv (notifications).
@@ -202,8 +254,13 @@ class ReaderSettings(_Section):
     profile: ProfileSettings = Field(default_factory=ProfileSettings)  # a reader's own; none by default
     email: list[str] = Field(default_factory=list)  # recipients (the SMTP server is the top-level [email])
     notify: list[SecretStr] = Field(default_factory=list)  # Apprise URLs
-    site_dir: str | None = None  # default: <output.site_dir>/<name>
+    site_dir: PathText | None = None  # default: <output.site_dir>/<name>
     site_url: HttpURL | None = None  # default: <output.site_url>/<name>/ with the default site_dir
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, v: str | None) -> str | None:
+        return None if v is None else check_language(v)
 
     @field_validator("name")
     @classmethod
@@ -265,9 +322,13 @@ class Settings(_Section):
     @field_validator("language")
     @classmethod
     def _language(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("must name a language, e.g. Chinese or English")
-        return v.strip()
+        return check_language(v)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _data_dir(cls, v: Path) -> Path:
+        _path_text(str(v))
+        return v
 
 
 # Environment variable -> dotted settings path. Older tool's names first.
@@ -315,6 +376,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"malformed config {path}: {e}") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"malformed config {path}: not UTF-8 text (byte {e.start})") from None
     except OSError as e:
         raise ConfigError(f"cannot read config {path}: {e.strerror}") from None
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 AnnounceType = Literal["new", "cross", "replace", "replace-cross"]
 
@@ -112,11 +112,12 @@ class Summary(BaseModel):
 
     @field_validator("tldr", "motivation", "method", "result", "conclusion")
     @classmethod
-    def _not_blank(cls, v: str) -> str:
-        v = v.strip()
-        if not v:
+    def _not_blank(cls, v: str, info: ValidationInfo) -> str:
+        """Never blank. Stripped, except with context={"verbatim": True}: imported text (and what the store
+        gives back) keeps its bytes, so that the other tool's Markdown is reproduced exactly."""
+        if not v.strip():
             raise ValueError("must not be empty")
-        return v
+        return v if isinstance(info.context, dict) and info.context.get("verbatim") else v.strip()
 
 
 SummaryKind = Literal["llm", "extractive", "imported"]

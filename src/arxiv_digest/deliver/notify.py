@@ -7,7 +7,8 @@ many papers as fit, then "... N more" with a link to the day's page (`output.sit
 
 The URLs hold tokens. They are only ever handed to Apprise: targets are named by service and position
 ("Telegram #1"), Apprise's own log lines are caught while it sends and reach the reader as one line
-with every part of every URL scrubbed, and nothing about them is stored.
+scrubbed of the URLs' secret parts (redact.py, which knows every SecretStr of the settings, these URLs
+included), and nothing about them is stored.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..models import DayDigest, DayEntry
 from ..rank import top_picks
 from ..readers import load_day, select
 from ..records import ordered, page_url
+from ..redact import Secrets
 from ..store import Store
 from .email import rank_if_profiled, subject
 
@@ -56,23 +58,10 @@ def _apprise() -> Any:
     return apprise
 
 
-def secret_parts(urls: list[str]) -> list[str]:
-    """Every piece of these URLs that could be (part of) a token, longest first: all but the scheme, split at
-    URL punctuation. A host name goes too (a Telegram bot token sits where a host would)."""
-    parts = {p for u in urls for p in re.split(r"[/:@?&=#,;+%]+", u.partition("://")[2]) if len(p) >= 4}
-    return sorted(parts | set(urls), key=len, reverse=True)
-
-
-def scrub(text: str, secrets: list[str]) -> str:
-    for s in secrets:
-        text = text.replace(s, "***")
-    return text
-
-
 def targets(apprise: Any, urls: list[str]) -> list[tuple[str, Any]]:
     """(label, Apprise plugin) per URL; a URL Apprise cannot use is bad input, named by its position only."""
     out = []
-    with _captured(apprise, secret_parts(urls)):
+    with _captured(apprise, Secrets(urls)):
         for i, url in enumerate(urls, 1):
             plugin = apprise.Apprise.instantiate(url)
             if plugin is None:
@@ -94,7 +83,7 @@ class _Catch(logging.Handler):
 
 
 @contextmanager
-def _captured(apprise: Any, secrets: list[str]) -> Iterator[_Catch]:
+def _captured(apprise: Any, secrets: Secrets) -> Iterator[_Catch]:
     """Apprise's log lines go to a catcher instead of the root logger (whose last-resort handler would
     print them raw on stderr); the caller reports them, scrubbed."""
     logger = logging.getLogger("apprise")
@@ -106,7 +95,7 @@ def _captured(apprise: Any, secrets: list[str]) -> Iterator[_Catch]:
     finally:
         logger.removeHandler(catch)
         logger.propagate = propagate
-        catch.lines = [scrub(line, secrets) for line in catch.lines]
+        catch.lines = [secrets.scrub(line) for line in catch.lines]
 
 
 @dataclass
@@ -175,7 +164,7 @@ def send(settings: Settings, msg: Message, report: NotifyReport) -> None:
     """One message per target, fitted to it; a target that fails does not stop the others."""
     apprise = _apprise()
     urls = [u.get_secret_value() for u in settings.notify.urls]
-    secrets = secret_parts(urls)
+    secrets = Secrets(urls)  # the URLs and their wire forms, host-position tokens included (redact.py)
     for label, plugin in targets(apprise, urls):
         title, body, shown = fit(msg, int(plugin.body_maxlen), int(plugin.title_maxlen))
         with _captured(apprise, secrets) as caught:
@@ -187,7 +176,7 @@ def send(settings: Settings, msg: Message, report: NotifyReport) -> None:
         if ok:
             report.sent.append(label)
         else:
-            why = "; ".join(dict.fromkeys(scrub(line, secrets) for line in caught.lines)) or "the service refused it"
+            why = "; ".join(dict.fromkeys(secrets.scrub(line) for line in caught.lines)) or "the service refused it"
             report.failed[label] = " ".join(why.split())[:300]
 
 

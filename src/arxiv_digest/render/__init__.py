@@ -7,12 +7,12 @@ from datetime import date
 from pathlib import Path
 
 from ..config import Settings
-from ..errors import BadInput, RenderError
+from ..errors import BadInput, BadOutputPath, RenderError
 from ..readers import load_day
 from ..store import Store
 from .jsonl import export_day
 from .markdown import render_markdown
-from .output import write_text
+from .output import refuse_protected, write_text
 
 FORMATS = ("markdown", "html", "atom", "jsonl")
 
@@ -40,6 +40,7 @@ def render_day(settings: Settings, store: Store, day: date, fmt: str, out: Path 
     if fmt not in FORMATS:
         raise BadInput(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     out = out if out is not None else default_out(settings, day, fmt)
+    refuse_protected(out, store.files())
     check_day(store, day)
     if fmt == "html":
         from .html import render_site  # lazy: templates and static assets load only when a site is asked for
@@ -48,11 +49,15 @@ def render_day(settings: Settings, store: Store, day: date, fmt: str, out: Path 
     if fmt == "atom":
         from .feeds import write_feeds  # lazy, like html: it reads several days
 
+        if out.exists() and not out.is_dir():
+            raise BadOutputPath(f"{out} is not a directory; the feeds go into a directory (feed.atom, feeds/...)")
         return write_feeds(settings, store, out, until=day)
     digest = load_day(store, settings, day)
     if fmt == "markdown":
         picks = settings.profile.top_k if settings.output.markdown_top_picks else 0
         return write_text(out, render_markdown(digest, top_picks=picks))
+    if out.exists() and not out.is_dir():
+        raise BadOutputPath(f"{out} is not a directory; JSONL goes into a directory (two files a day)")
     export_day(digest, out)
     return out
 

@@ -102,7 +102,8 @@ def summary_html(e: DayEntry, language: str, reasons: bool = False) -> tuple[str
     for label, text in (("TL;DR", s.tldr), ("Motivation", s.motivation), ("Method", s.method),
                         ("Result", s.result), ("Conclusion", s.conclusion)):  # fmt: skip
         parts.append(f"<p><b>{label}:</b> {esc(text)}</p>")
-    return s.tldr, "\n".join(parts), "en" if e.summary.kind == "extractive" else lang_tag(e.summary.language)
+    # imported text keeps its spacing in the store, not here
+    return s.tldr.strip(), "\n".join(parts), "en" if e.summary.kind == "extractive" else lang_tag(e.summary.language)
 
 
 def paper_entry(feed: etree._Element, e: DayEntry, day: date, link: str, language: str, reasons: bool = False) -> None:
