@@ -66,7 +66,7 @@ def test_days_and_day_files(store: Store, tmp_path: Path, seed_papers: list[dict
 
 
 def test_site_links_its_feeds_and_data(store: Store, tmp_path: Path) -> None:
-    settings = Settings(categories=SEED_CATEGORIES, data_dir=tmp_path / "data",
+    settings = Settings(categories=SEED_CATEGORIES, data_dir=tmp_path / "data", language="English",
                         output=OutputSettings(site_dir=str(tmp_path / "site"), site_url="https://me.example.org/"))
     render_day(settings, store, LATER, "atom")
     for day in (SEED_DAY, LATER):
