@@ -51,11 +51,13 @@ def test_days_and_day_files(store: Store, tmp_path: Path, seed_papers: list[dict
     assert (day["schema"], day["version"], day["language"]) == ("arxiv-digest/day", 1, "Chinese")
     assert len(day["papers"]) == 130 and day["top_picks"] == [seed_papers[0]["id"]]
     first = next(p for p in day["papers"] if p["id"] == seed_papers[0]["id"])
-    assert first["summary"]["tldr"] == seed_papers[0]["tldr"] and first["abstract"] == seed_papers[0]["abstract"]
+    assert first["summary"]["tldr"] == seed_papers[0]["tldr"]
+    assert first["abstract"] is None  # the AI JSONL beside it has the abstract; a summarized paper's is left out
     assert first["score"] == 2.0 and first["reasons"] == ["keyword: channel"]
     assert first["page_url"] == f"2026-01-28.html#{first['id']}" and first["abs_url"].startswith("https://arxiv")
     pending = _json(site / "data" / "2026-01-29.json")["papers"][0]
     assert pending["summary"] is None and pending["pending"] == "timeout"
+    assert pending["abstract"] == seed_papers[-1]["abstract"]  # the only text of a pending paper
 
     for name, data in (("days", days), ("day", day)):  # valid against the schemas published beside them
         jsonschema.validate(data, _json(site / "data" / f"{name}.schema.json"))

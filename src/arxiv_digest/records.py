@@ -76,7 +76,8 @@ class PaperRecord(PaperBrief):
     """A paper with everything the store knows of it."""
 
     version: int
-    abstract: str
+    abstract: str | None = Field(description="in a day's data file only while the summary is pending (the AI "
+                                 "JSONL beside it has every abstract); always from the MCP server")  # fmt: skip
     comment: str | None = None
     journal_ref: str | None = None
     doi: str | None = None
@@ -128,8 +129,10 @@ def brief(e: DayEntry, day: date, base: str) -> PaperBrief:
     )  # fmt: skip
 
 
-def paper_record(e: DayEntry, day: date, base: str) -> PaperRecord:
+def paper_record(e: DayEntry, day: date, base: str, abstract: bool = True) -> PaperRecord:
+    """The paper in full; `abstract=False` leaves out the abstract of a summarized paper (the data files)."""
     p, st = e.paper, e.summary
+    text = p.abstract if abstract or st is None else None
     summary = None
     if st is not None:
         s = st.summary
@@ -137,7 +140,7 @@ def paper_record(e: DayEntry, day: date, base: str) -> PaperRecord:
                                 motivation=s.motivation, method=s.method, result=s.result, conclusion=s.conclusion,
                                 keywords=s.keywords, source=st.source, unverified=st.unverified)  # fmt: skip
     return PaperRecord(
-        **brief(e, day, base).model_dump(), version=p.version, abstract=p.abstract, comment=p.comment,
+        **brief(e, day, base).model_dump(), version=p.version, abstract=text, comment=p.comment,
         journal_ref=p.journal_ref, doi=p.doi, announce_type=e.announce_type, is_cross=e.is_cross,
         pdf_url=p.pdf_url, html_url=p.html_url, summary=summary, pending=e.failure if st is None else None,
     )  # fmt: skip
@@ -154,5 +157,5 @@ def day_record(digest: DayDigest, base: str, top_k: int) -> DayRecord:
         date=digest.date, announced_at=announced_at(digest.date), language=digest.language,
         categories=list(dict.fromkeys(e.section for e in entries)), page_url=page_url(base, digest.date),
         top_picks=[e.paper.id for e in top_picks(entries, top_k)],
-        papers=[paper_record(e, digest.date, base) for e in entries],
+        papers=[paper_record(e, digest.date, base, abstract=False) for e in entries],
     )  # fmt: skip
