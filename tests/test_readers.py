@@ -58,10 +58,15 @@ email = ["bob@example.org"]
 
 
 @pytest.fixture
-def delivery() -> Iterator[tuple[Receiver, Inbox, int]]:
+def world(
+    servers: tuple[FakeArxiv, FakeLLM], monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> Iterator[tuple[FakeArxiv, FakeLLM, Receiver, Inbox, int]]:
+    """The fake arXiv (its HTML pages too: the picks' full text) and LLM, a webhook receiver, an SMTP server."""
+    arxiv, llm = servers
+    monkeypatch.setenv("ARXIV_DIGEST_HTML_URL", arxiv.html_url)
     hook, box = Receiver(), Inbox()
     smtp = start_server(box)
-    yield hook, box, smtp.port
+    yield arxiv, llm, hook, box, smtp.port
     smtp.stop()
     hook.server.shutdown()
 
@@ -71,14 +76,9 @@ def _cards(page: Path) -> int:
 
 
 def test_two_readers_share_one_fetch_and_one_summary_per_paper_and_language(
-    servers: tuple[FakeArxiv, FakeLLM],  # noqa: F811
-    delivery: tuple[Receiver, Inbox, int],
-    seed_papers: list[dict[str, Any]],
-    monkeypatch: pytest.MonkeyPatch,
+    world: tuple[FakeArxiv, FakeLLM, Receiver, Inbox, int], seed_papers: list[dict[str, Any]]
 ) -> None:
-    arxiv, llm = servers
-    hook, box, smtp_port = delivery
-    monkeypatch.setenv("ARXIV_DIGEST_HTML_URL", arxiv.html_url)  # the picks' full text: from the fake too
+    arxiv, llm, hook, box, smtp_port = world
     for p in seed_papers:  # bob reads English: the fake LLM answers his papers in English
         if p["category"] != "cs.LG":
             llm.for_paper(p["id"], "english")
@@ -132,14 +132,9 @@ def test_two_readers_share_one_fetch_and_one_summary_per_paper_and_language(
 
 
 def test_a_paper_two_languages_follow_is_summarized_once_per_language(
-    servers: tuple[FakeArxiv, FakeLLM],  # noqa: F811
-    delivery: tuple[Receiver, Inbox, int],
-    seed_papers: list[dict[str, Any]],
-    monkeypatch: pytest.MonkeyPatch,
+    world: tuple[FakeArxiv, FakeLLM, Receiver, Inbox, int], seed_papers: list[dict[str, Any]]
 ) -> None:
-    arxiv, llm = servers
-    hook, _, smtp_port = delivery
-    monkeypatch.setenv("ARXIV_DIGEST_HTML_URL", arxiv.html_url)  # the picks' full text: from the fake too
+    _, llm, hook, _, smtp_port = world
     cfg = config(f"json://127.0.0.1:{hook.port}/a", smtp_port, bob_cats='["cs.LG"]')
     Path("arxiv-digest.toml").write_text(cfg.replace('email = ["bob@example.org"]', ""), "utf-8")
     for p in seed_papers:
