@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import Field
 
+from . import __version__
 from .config import Settings
 from .errors import DigestError, MissingExtra
 from .query import Archive, DigestResult, SearchResult, TopPicksResult
@@ -28,6 +29,17 @@ INSTRUCTIONS = (
     "the reader has an interest profile, top picks with the reasons they were picked. Start with list_days "
     "or search_papers; get_paper gives one paper in full."
 )
+
+
+# The tools' argument types: their descriptions reach the model in the input schemas.
+Query = Annotated[str, Field(max_length=200, description="words that must all appear (title, authors, abstract, "
+                             "summary); any language; empty: every paper of the period")]  # fmt: skip
+Since = Annotated[dt.date | None, Field(description="first announcement day, YYYY-MM-DD")]
+Until = Annotated[dt.date | None, Field(description="last announcement day, YYYY-MM-DD")]
+Categories = Annotated[list[str], Field(max_length=20, description="arXiv categories, e.g. cs.LG; an archive "
+                                        "(astro-ph) takes its subcategories")]  # fmt: skip
+Day = Annotated[dt.date | None, Field(description="announcement day, YYYY-MM-DD; default the latest")]
+PaperId = Annotated[str, Field(max_length=40, description="arXiv id, e.g. 2601.19280 (a version is ignored)")]
 
 
 def _mcp() -> Any:
@@ -44,7 +56,7 @@ def build_server(settings: Settings, store: Store) -> Any:
     """The MCPServer with its tools over `store` (opened read-only by the caller)."""
     mcp_server, tool_error, annotations = _mcp()
     archive = Archive(settings, store)
-    server = mcp_server("arxiv-digest", instructions=INSTRUCTIONS, version=_version(), log_level="WARNING")
+    server = mcp_server("arxiv-digest", instructions=INSTRUCTIONS, version=__version__, log_level="WARNING")
     read_only = annotations(read_only_hint=True, open_world_hint=False, idempotent_hint=True)
 
     def answer(fn: Callable[[], T]) -> T:
@@ -54,40 +66,27 @@ def build_server(settings: Settings, store: Store) -> Any:
             raise tool_error(str(e)) from None
 
     @server.tool(annotations=read_only)
-    async def search_papers(
-        query: Annotated[str, Field(max_length=200, description="words that must all appear (title, authors, "
-                                    "abstract, summary); any language; empty: every paper of the period")] = "",
-        since: Annotated[dt.date | None, Field(description="first announcement day, YYYY-MM-DD")] = None,
-        until: Annotated[dt.date | None, Field(description="last announcement day, YYYY-MM-DD")] = None,
-        categories: Annotated[list[str], Field(max_length=20, description="arXiv categories, e.g. cs.LG; "
-                                               "an archive (astro-ph) takes its subcategories")] = [],  # noqa: B006
-        limit: Annotated[int, Field(ge=1, le=100)] = 20,
-    ) -> SearchResult:
+    async def search_papers(query: Query = "", since: Since = None, until: Until = None,
+                            categories: Categories = [],  # noqa: B006  (never mutated; the schema shows [])
+                            limit: Annotated[int, Field(ge=1, le=100)] = 20) -> SearchResult:  # fmt: skip
         """Search the archive's papers: best match first (newest first without words)."""
         return answer(lambda: archive.search(query, since, until, categories, limit))
 
     @server.tool(annotations=read_only)
-    async def get_digest(
-        date: Annotated[dt.date | None, Field(description="announcement day, YYYY-MM-DD; default the latest")] = None,
-        category: Annotated[str | None, Field(description="only this section, e.g. cs.LG")] = None,
-        offset: Annotated[int, Field(ge=0)] = 0,
-        limit: Annotated[int, Field(ge=1, le=500)] = 100,
-    ) -> DigestResult:
+    async def get_digest(date: Day = None,
+                         category: Annotated[str | None, Field(description="only this section, e.g. cs.LG")] = None,
+                         offset: Annotated[int, Field(ge=0)] = 0,
+                         limit: Annotated[int, Field(ge=1, le=500)] = 100) -> DigestResult:  # fmt: skip
         """A day's digest: its sections and papers (title, authors, TL;DR, score), in the digest's order."""
         return answer(lambda: archive.digest(date, category, offset, limit))
 
     @server.tool(annotations=read_only)
-    async def get_paper(
-        paper_id: Annotated[str, Field(max_length=40, description="arXiv id, e.g. 2601.19280 (a version is ignored)")],
-    ) -> PaperRecord:
+    async def get_paper(paper_id: PaperId) -> PaperRecord:
         """One paper in full: metadata, abstract, the whole summary, score and reasons."""
         return answer(lambda: archive.paper(paper_id))
 
     @server.tool(annotations=read_only)
-    async def top_picks(
-        date: Annotated[dt.date | None, Field(description="announcement day, YYYY-MM-DD; default the latest")] = None,
-        limit: Annotated[int, Field(ge=1, le=100)] = 10,
-    ) -> TopPicksResult:
+    async def top_picks(date: Day = None, limit: Annotated[int, Field(ge=1, le=100)] = 10) -> TopPicksResult:
         """The day's top picks for the reader, best first, each with the reasons it was picked."""
         return answer(lambda: archive.top_picks(date, limit))
 
@@ -97,12 +96,6 @@ def build_server(settings: Settings, store: Store) -> Any:
         return answer(lambda: archive.days(limit))
 
     return server
-
-
-def _version() -> str:
-    from importlib.metadata import version
-
-    return version("arxiv-digest")
 
 
 def serve(settings: Settings, transport: Literal["stdio", "http"] = "stdio", host: str = "127.0.0.1",
