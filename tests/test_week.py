@@ -82,7 +82,8 @@ def test_markdown_and_feed(settings: Settings, store: Store) -> None:
     assert f"1. [Paper 1 of {WED}](https://arxiv.org/abs/2601.28001) (2026-01-28, math.ST)\n   - why: keyword: k1" in md
     assert "[on the day page](2026-01-28.html#2601.28001)" in md
     assert "- [Monday, 26 January 2026](2026-01-26.html): 3 papers ([Markdown](2026-01-26.md))" in md
-    feed = feedparser.parse(render_week_atom([build_week(settings, store, w) for w in ("2026-W06", "2026-W05")]))
+    weeks = [build_week(settings, store, w) for w in ("2026-W06", "2026-W05")]
+    feed = feedparser.parse(render_week_atom(weeks, "Chinese"))
     assert not feed.bozo, feed.bozo_exception
     assert [e.link for e in feed.entries] == ["2026-W06.html", "2026-W05.html"]
     assert "Paper 1 of 2026-01-28" in feed.entries[1].content[0].value

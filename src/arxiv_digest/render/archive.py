@@ -142,7 +142,8 @@ def _weeks(settings: Settings, store: Store, tree: Path, days: list[date], chang
         if _WEEK_PAGE.match(p.name) and p.name[:-5] not in weeks:
             p.unlink()  # its days are gone from the store
     recent = [build_week(settings, store, w) for w in reversed(weeks[-FEED_WEEKS:])]
-    put(tree, "weekly.atom", render_week_atom(recent).decode("utf-8"))
+    base = settings.output.site_url.rstrip("/") + "/" if settings.output.site_url else ""
+    put(tree, "weekly.atom", render_week_atom(recent, settings.language, base).decode("utf-8"))
 
 
 def build_archive(settings: Settings, store: Store, tree: Path, counts: list[DayLink], changed: set[date],

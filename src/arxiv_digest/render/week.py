@@ -9,19 +9,16 @@ themes feature fills it; every output shows them when present.
 from __future__ import annotations
 
 import html
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
-
-from lxml import etree
 
 from ..config import Settings, parse_date
 from ..errors import InvalidDate
 from ..models import DayEntry
 from ..store import Store
-from .atom import ATOM, _stamp, _sub
+from .atom import day_entry, feed_id, finish, new_feed
 from .sections import category_order
 
 FEED_WEEKS = 10  # weeks in weekly.atom
@@ -188,23 +185,13 @@ def week_html(wd: WeekDigest) -> str:
     return "\n".join(parts)
 
 
-def render_week_atom(weeks: list[WeekDigest], site_url: str = "") -> bytes:
-    """weekly.atom: one entry per week, newest first; its link is the week's page (relative to the feed
-    unless `site_url` is given)."""
-    feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
+def render_week_atom(weeks: list[WeekDigest], language: str, site_url: str = "") -> bytes:
+    """weekly.atom: one entry per week, newest first, linking to the week's page (under `site_url`, else
+    relative to the feed), dated at the announcement of its last day; the feed itself is atom.py's."""
     cats = ", ".join(weeks[0].categories) if weeks else ""
-    _sub(feed, "id", uuid.uuid5(uuid.NAMESPACE_URL, "arxiv-digest:weekly").urn)
-    _sub(feed, "title", "arXiv weekly digest" + (f": {cats}" if cats else ""), type="text")
-    stamps = [_stamp(datetime.combine(w.end, time(), tzinfo=UTC)) for w in weeks]
-    _sub(feed, "updated", max(stamps, default=_stamp(datetime.now(UTC))))
-    _sub(_sub(feed, "author"), "name", "arxiv-digest")
-    _sub(feed, "generator", "arxiv-digest")
-    for wd, stamp in zip(weeks, stamps, strict=True):
-        entry = _sub(feed, "entry")
-        _sub(entry, "id", uuid.uuid5(uuid.NAMESPACE_URL, f"arxiv-digest:week:{wd.week}").urn)
-        _sub(entry, "title", wd.title, type="text")
-        _sub(entry, "link", rel="alternate", type="text/html", href=f"{site_url}{wd.week}.html")
-        _sub(entry, "updated", stamp)
-        _sub(entry, "summary", f"{wd.papers} papers, {len(wd.picks)} top picks", type="text")
-        _sub(entry, "content", week_html(wd), type="html")
-    return bytes(etree.tostring(feed, xml_declaration=True, encoding="utf-8", pretty_print=True))
+    feed = new_feed(feed_id("weekly"), "arXiv weekly digest" + (f": {cats}" if cats else ""),
+                    f"{site_url}weekly.atom", f"{site_url}index.html", language)  # fmt: skip
+    for wd in weeks:
+        last = wd.days[-1].day if wd.days else wd.end
+        day_entry(feed, feed_id(f"week:{wd.week}"), wd.title, f"{site_url}{wd.week}.html", last, week_html(wd))
+    return finish(feed, weeks[0].days[-1].day if weeks and weeks[0].days else None)
