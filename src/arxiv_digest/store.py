@@ -735,9 +735,10 @@ class Store:
 
     # -- across days (render/trends.py, render/week.py)
 
-    def score_reasons(self) -> list[tuple[date, list[Any]]]:
+    def score_reasons(self, reader: str | None = None) -> list[tuple[date, list[Any]]]:
         """(day, reasons) of every scored paper: the reader's keyword and author hits over time."""
-        rows = self.db.execute("SELECT date, reasons FROM scores ORDER BY date")
+        table, key = ("scores", ()) if reader is None else ("reader_scores", (reader,))
+        rows = self.db.execute(f"SELECT date, reasons FROM {table} {'WHERE reader=? ' * len(key)}ORDER BY date", key)
         return [(date.fromisoformat(r[0]), json.loads(r[1])) for r in rows]
 
     # -- the site search's cache (render/search_build.py)

@@ -24,8 +24,9 @@ from typing import Any
 from jinja2 import Environment
 
 from ..config import Settings, taxonomy
+from ..readers import load_day
 from ..store import Store
-from .html import DayLink, _cards, _env, _words
+from .html import DayLink, _cards, _env, _words, feed_links
 from .search_build import build_search
 from .search_index import js_data, to_json
 from .trends import TREND_WEEKS, build_trends
@@ -105,7 +106,7 @@ def _day_files(settings: Settings, store: Store, tree: Path, days: list[date], c
     for day in days:
         rel = ARCHIVE / DAYS_DIR / f"{day.isoformat()}.js"
         if day in changed or not (tree / rel).is_file():
-            digest = store.load_day(day, settings.categories, settings.language)
+            digest = load_day(store, settings, day)
             cards = template.render(sections=_cards(digest), **words).encode("utf-8")
             packed = base64.b64encode(gzip.compress(cards, 9, mtime=0)).decode("ascii")  # mtime 0: same in, same out
             put(tree, rel, js_data(f"{DAYS_DIR}/{day.isoformat()}", to_json({"day": day.isoformat(), "gz": packed})))
@@ -119,7 +120,7 @@ _WEEK_PAGE = re.compile(r"^\d{4}-W\d{2}\.html$")
 
 
 def _weeks(settings: Settings, store: Store, tree: Path, days: list[date], changed: set[date], forced: set[str],
-           env: Environment) -> None:  # fmt: skip
+           env: Environment, words: dict[str, Any]) -> None:  # fmt: skip
     """Week pages for the weeks whose days changed (their neighbours too when a week is new), and
     weekly.atom with the latest weeks."""
     weeks = sorted({iso_week(d) for d in days})
@@ -127,7 +128,6 @@ def _weeks(settings: Settings, store: Store, tree: Path, days: list[date], chang
     for i, w in enumerate(weeks):
         if not (tree / f"{w}.html").is_file():  # new: its neighbours' links change too
             redo.update(weeks[max(i - 1, 0) : i + 2])
-    words = _words(settings.language)
     for i, w in enumerate(weeks):
         if w not in redo:
             continue
@@ -154,7 +154,7 @@ def build_archive(settings: Settings, store: Store, tree: Path, counts: list[Day
     search, cache = build_search(settings, store, tree, days, changed)
     _day_files(settings, store, tree, days, changed)
     put(tree, ARCHIVE / "index.js", js_data("index", to_json(manifest(settings, counts, search))))
-    env, words = _env(), _words(settings.language)
+    env, words = _env(), {**_words(settings.language), "feed_links": feed_links(tree)}
     config = {"keywords": settings.profile.keywords, "authors": settings.profile.authors,
               "ui": {**js_words(words["ui"]), **date_words(words["ui"])}}  # fmt: skip
     for name in PAGES:
@@ -164,4 +164,4 @@ def build_archive(settings: Settings, store: Store, tree: Path, counts: list[Day
     put(tree, "trends.html", env.get_template("trends.html").render(
         t=trends, days=len(days), first=days[0] if days else None, last=days[-1] if days else None,
         keywords=settings.profile.keywords, **words))  # fmt: skip
-    _weeks(settings, store, tree, days, changed, set(weeks), env)
+    _weeks(settings, store, tree, days, changed, set(weeks), env, words)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
+from ..readers import load_day
 from ..store import Store
 from .search_index import (
     FORMAT,
@@ -45,7 +46,7 @@ class Segments:
 
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings, self.store = settings, store
-        self.fp = f"{FORMAT}:{digest_of('search', settings.language, settings.categories)}"
+        self.fp = f"{FORMAT}:{digest_of('search', settings.language, settings.categories, settings.reader)}"
         store.drop_search_segments(keep=f"{FORMAT}:")  # an older format's cache is of no use any more
         self.known = store.search_segment_digests(self.fp)  # key -> (digest, docs)
 
@@ -54,7 +55,7 @@ class Segments:
         key = day.isoformat()
         if not refresh and key in self.known and TITLES + key in self.known:
             return self.known[key]
-        docs = day_docs(self.store.load_day(day, self.settings.categories, self.settings.language))
+        docs = day_docs(load_day(self.store, self.settings, day))
         digest = digest_of([asdict(d) for d in docs])
         fresh = self.known.get(key) == (digest, len(docs)) and self.known.get(TITLES + key, ("",))[0] == digest
         if not fresh or self._load(key, digest) is None:

@@ -296,5 +296,6 @@ def build_trends(settings: Settings, store: Store, counts: DayCounts, terms: dic
     days = {d for d, _ in counts}
     keywords = settings.profile.keywords
     t.rising, t.falling, t.windows = word_trends(counts, terms, keywords)
-    t.hits, t.hit_legend = hits_chart(((d, r) for d, r in store.score_reasons() if d in days), keywords)
+    reasons = store.score_reasons(settings.reader)
+    t.hits, t.hit_legend = hits_chart(((d, r) for d, r in reasons if d in days), keywords)
     return t

@@ -17,6 +17,7 @@ from typing import Any
 from ..config import Settings, parse_date
 from ..errors import InvalidDate
 from ..models import DayEntry
+from ..readers import day_paper_ids
 from ..store import Store
 from .atom import day_entry, feed_id, finish, new_feed
 from .sections import category_order
@@ -102,11 +103,12 @@ def build_week(settings: Settings, store: Store, week: str, top_k: int | None = 
     for day in store.announced_dates():
         if not start <= day <= end:
             continue
-        rows = {r["paper_id"]: r for r in store.day_rows(day)}
+        mine = set(day_paper_ids(store, settings, day))
+        rows = {r["paper_id"]: r for r in store.day_rows(day) if r["paper_id"] in mine}
         cats = Counter(r["section"] for r in rows.values())
         wd.days.append(WeekDay(day, len(rows), {c: cats[c] for c in category_order(cats, settings.categories)}))
         seen.update(cats)
-        for pid, (score, reasons) in store.get_scores(day).items():
+        for pid, (score, reasons) in store.get_scores(day, settings.reader).items():
             if score > 0 and reasons and pid in rows:
                 candidates.append((score, day, (rows[pid], reasons)))
     wd.categories = category_order(seen, settings.categories)
