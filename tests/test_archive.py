@@ -180,3 +180,22 @@ def test_day_files_of_an_older_format_are_replaced(tmp_path: Path) -> None:
         render_site(settings, store, site, days=[])  # nothing rendered again, yet the format moved on
     assert not (site / "archive/days").exists() and (site / "archive/days-2/2026-01-05.js").is_file()
     assert _manifest(site)["days_dir"] == "days-2"
+
+
+def test_each_reader_gets_an_archive_of_their_own(tmp_path: Path) -> None:
+    """With [[readers]], a reader's site searches and lists their categories' papers only."""
+    from arxiv_digest.readers import reader_settings
+
+    top = Settings.model_validate({
+        "categories": CATS, "data_dir": tmp_path / "data", "output": {"site_dir": str(tmp_path / "site")},
+        "readers": [{"name": "ml", "categories": ["cs.LG"]}, {"name": "stats", "categories": ["stat.ML"]}],
+    })  # fmt: skip
+    day = date(2026, 1, 5)
+    with Store.open(top.data_dir) as store:
+        add_papers(store, day, _papers(day, 4))  # cs.LG and stat.ML in turn
+        for reader in reader_settings(top):
+            render_site(reader, store, Path(reader.output.site_dir))
+    for name, cat in (("ml", "cs.LG"), ("stats", "stat.ML")):
+        m = _manifest(tmp_path / "site" / name)
+        assert m["days"] == [["2026-01-05", 2, [[cat, 2]]]] and m["categories"] == [cat]
+        assert [n for _, n in m["search"]["months"][0]["days"]] == [2]  # the index holds their two papers
