@@ -20,6 +20,7 @@ from typing import Any
 
 from .errors import StoreError, StoreLocked
 from .models import DayDigest, DayEntry, Paper, StoredSummary, Summary
+from .personal_store import PersonalTables, m011_feedback_themes
 
 
 def _now() -> str:
@@ -118,7 +119,7 @@ def m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m011_feedback_themes]
 
 
 def _wal(db: sqlite3.Connection, patience: float = 30.0) -> None:
@@ -205,7 +206,7 @@ class AnnouncementRow:
 # ---------------------------------------------------------------- the store
 
 
-class Store:
+class Store(PersonalTables):
     """A handle on the data directory's database. Use `Store.open(data_dir)`."""
 
     def __init__(self, data_dir: Path, db: sqlite3.Connection) -> None:
@@ -522,4 +523,5 @@ class Store:
             )
             for r in rows
         ]
-        return DayDigest(date=day, categories=categories, entries=entries, language=language)
+        themes = self.get_themes("day", day)[1]
+        return DayDigest(date=day, categories=categories, entries=entries, language=language, themes=themes)
