@@ -11,6 +11,7 @@ from .config import Settings
 from .deliver import EmailReport, send_digest
 from .errors import ProfileError, SummarizeError
 from .rank import RankReport, rank_day
+from .rank.themes import ThemeReport, theme_day
 from .render import FORMATS, render_day
 from .sources.fetch import BatchProgress, FetchReport, fetch_day
 from .sources.sample import load_manifest
@@ -29,6 +30,7 @@ class RunReport:
     day: date | None = None  # the day summarized and rendered; None when there was nothing to do
     summarize: SummarizeReport | None = None
     rank: RankReport | None = None
+    themes: ThemeReport | None = None
     outputs: dict[str, Path] = field(default_factory=dict)
     email: EmailReport | None = None
     retried: list[SummarizeReport] = field(default_factory=list)  # earlier days with failed summaries
@@ -68,11 +70,13 @@ def run_day(
         # the LLM is unusable right now: the reader still gets the day, papers marked pending, and the
         # next run summarizes them
         report.summarize_error = str(e)
-    if settings.profile.configured:
+    if settings.profile.configured or store.feedback():
         try:
             report.rank = rank_day(settings, store, target)
         except ProfileError:
             report.rank = None  # an unusable profile must not cost the reader the digest
+    if settings.output.themes:
+        report.themes = theme_day(settings, store, target)
     report.outputs = _render(settings, store, target, formats)
     if email:
         report.email = send_digest(settings, store, target, ranked=report.rank is not None)
@@ -97,9 +101,9 @@ def demo_settings(settings: Settings, data_dir: Path | None) -> Settings:
     """The sample day's categories, the offline summarizer, and a data dir of its own."""
     sample = load_manifest()
     llm = settings.llm.model_copy(update={"backend": "offline"})
-    return settings.model_copy(
-        update={"categories": list(sample.categories), "llm": llm, "data_dir": data_dir or DEMO_DATA_DIR}
-    )
+    output = settings.output.model_copy(update={"themes": False})  # embedding 131 papers would triple its time
+    return settings.model_copy(update={"categories": list(sample.categories), "llm": llm, "output": output,
+                                       "data_dir": data_dir or DEMO_DATA_DIR})  # fmt: skip
 
 
 def run_demo(settings: Settings, store: Store, progress: bool = True) -> RunReport:

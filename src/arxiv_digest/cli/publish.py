@@ -26,6 +26,7 @@ from .app import (
     resolve_day,
     settings,
 )
+from .reader import print_themes
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")]
 OutOpt = Annotated[
@@ -86,6 +87,8 @@ def _print_run(r: RunReport) -> None:
             out.print(rep.line(), markup=False)
     if r.rank is not None and r.rank.picks:
         out.print(f"top picks: {len(r.rank.picks)} (best: {r.rank.picks[0].title})", markup=False)
+    if r.themes is not None:
+        print_themes(r.themes, brief=True)
     for fmt, path in r.outputs.items():
         out.print(f"{fmt:>8}: {path}", markup=False)
     if r.email is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,7 +27,7 @@ from .signals import centered_similarity, learned_scores, lexical_similarity, li
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Embedder", "Pick", "Profile", "RankReport", "load_profile", "rank_day", "signals", "top_picks"]
+__all__ = ["Embedder", "Pick", "Profile", "RankReport", "load_profile", "combine", "day_signals", "rank_day", "top_picks"]
 Notify = Callable[[str], None]  # a line for the reader now (the LLM's estimated cost before it is spent)
 
 
@@ -85,7 +86,7 @@ def rank_day(settings: Settings, store: Store, day: date, progress: Progress | N
     sig, embedded = Signals(), 0
     if embedder is not None:
         try:
-            sig, embedded = signals(embedder, store, papers, mine, feedback, settings.profile.embed_sentences, progress)
+            sig, embedded = day_signals(embedder, store, papers, mine, feedback, settings.profile.embed_sentences, progress)
         except EmbeddingFailed as e:
             embedder, note = None, f"{e}: keyword/author scoring only"
     if embedder is not None and not sklearn_available():
@@ -98,7 +99,7 @@ def rank_day(settings: Settings, store: Store, day: date, progress: Progress | N
         llm = judge_top(settings, store, profile, saved, papers, [s.paper_id for s in scored], notify)
         sig.llm = llm.points
         scored = score_docs(docs, profile, sig)
-    model = embedder.name if embedder else "none"
+    model = cache_name(embedder, settings.profile.embed_sentences) if embedder else "none"
     fingerprint = profile.fingerprint(f"{model}|{feedback.saved}|{feedback.dismissed}")
     store.save_scores(day, fingerprint, [(s.paper_id, s.score, s.reasons) for s in scored])
     titles = {p.id: p.title for p in papers}
@@ -148,25 +149,31 @@ def embed_texts(embedder: Embedder, store: Store, texts: dict[str, tuple[str, st
     return have, len(missing)
 
 
-def signals(embedder: Embedder, store: Store, papers: list[Paper], mine: list[ProfilePaper], feedback: Feedback,
+def day_signals(embedder: Embedder, store: Store, papers: list[Paper], mine: list[ProfilePaper], feedback: Feedback,
             sentences: int = -1, progress: Progress | None = None) -> tuple[Signals, int]:  # fmt: skip
-    """The day papers' similarity to the reader's papers (embeddings and TF-IDF) and, with stars, the
-    learned model's scores; a paper is never compared with itself. Also returns how many texts were
-    embedded now."""
-    dismissed = [p for p in store.papers(feedback.dismissed).values()]
+    """The day's signals (see `combine`) from the store's cached vectors, embedding what is missing.
+    Also returns how many texts were embedded now."""
+    dismissed = list(store.papers(feedback.dismissed).values())
     texts = {p.id: (p.title, p.abstract) for p in [*papers, *dismissed]}
     keys = [_profile_key(pp) for pp in mine]
     texts.update({k: (pp.title, pp.abstract) for k, pp in zip(keys, mine, strict=True)})
     vecs, embedded = embed_texts(embedder, store, texts, sentences, progress)
     day = [unpack(vecs[p.id]) for p in papers]
     own = [unpack(vecs[k]) for k in keys]
+    return combine(papers, day, mine, own, [unpack(vecs[p.id]) for p in dismissed]), embedded
+
+
+def combine(papers: list[Paper], day: list[array[float]], mine: list[ProfilePaper], own: list[array[float]],
+            dismissed: list[array[float]]) -> Signals:  # fmt: skip
+    """Each day paper's similarity to the reader's papers (profile and saved; embeddings and TF-IDF) and,
+    once something is saved, the learned model's score; a paper is never compared with itself."""
     skip = [{j for j, pp in enumerate(mine) if pp.arxiv_id == p.id} for p in papers]
     sig = Signals()
     for p, m in zip(papers, centered_similarity(day, own, skip), strict=True):
         if m is not None:
             sig.similar[p.id] = Similarity(m.score, mine[m.best])
     if not sklearn_available():
-        return sig, embedded
+        return sig
     lexical = lexical_similarity([f"{p.title}. {p.abstract}" for p in papers],
                                  [f"{pp.title}. {pp.abstract}" for pp in mine], skip)  # fmt: skip
     for p, lm in zip(papers, lexical, strict=True):
@@ -174,7 +181,7 @@ def signals(embedder: Embedder, store: Store, papers: list[Paper], mine: list[Pr
             sig.lexical[p.id] = Similarity(lm.score, mine[lm.best], lm.shared)
     saved = [own[j] for j, pp in enumerate(mine) if pp.origin == "saved"]
     if saved:
-        model = learned_scores(day, own, [unpack(vecs[p.id]) for p in dismissed])
-        sig.learned = dict(zip([p.id for p in papers], model, strict=True))
-        sig.likes = dict(zip([p.id for p in papers], like_counts(day, saved), strict=True))
-    return sig, embedded
+        ids = [p.id for p in papers]
+        sig.learned = dict(zip(ids, learned_scores(day, own, dismissed), strict=True))
+        sig.likes = dict(zip(ids, like_counts(day, saved), strict=True))
+    return sig

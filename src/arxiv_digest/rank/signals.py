@@ -72,10 +72,11 @@ class LexicalMatch:
     shared: list[str]  # the terms that weigh most in common with it, best first
 
 
-def lexical_similarity(day: Sequence[str], mine: Sequence[str], skip: Sequence[set[int]] | None = None
-                       ) -> list[LexicalMatch | None]:  # fmt: skip
-    """TF-IDF (words and word pairs, fitted on the day and the reader's papers together) cosine of each
-    day text to the reader's texts, with the shared terms that make it."""
+def lexical_similarity(day: Sequence[str], mine: Sequence[str], skip: Sequence[set[int]] | None = None,
+                       background: Sequence[str] = ()) -> list[LexicalMatch | None]:  # fmt: skip
+    """TF-IDF (words and word pairs) cosine of each day text to the reader's texts, with the shared terms
+    that make it. Term weights come from the day, the reader's papers and `background` (earlier days:
+    more papers tell a field's common words from an author's own)."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
     if not day or not mine:
@@ -84,9 +85,10 @@ def lexical_similarity(day: Sequence[str], mine: Sequence[str], skip: Sequence[s
                           token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9_\-]+\b", ngram_range=(1, 2),
                           sublinear_tf=True, max_df=0.5)  # fmt: skip
     try:
-        x = vec.fit_transform([*day, *mine])
+        vec.fit([*day, *mine, *background])
     except ValueError:  # no usable word at all (empty texts)
         return [None] * len(day)
+    x = vec.transform([*day, *mine])
     terms = vec.get_feature_names_out()
     d, m = x[: len(day)], x[len(day) :]
     sims = (d @ m.T).toarray()
@@ -98,8 +100,13 @@ def lexical_similarity(day: Sequence[str], mine: Sequence[str], skip: Sequence[s
             continue
         top = order[:TOP]
         best = int(top[0])
-        common = d[i].multiply(m[best]).toarray().ravel()
-        shared = [str(terms[t]) for t in common.argsort()[::-1][:3] if common[t] > 0]
+        common = d[i].multiply(m[best]).tocoo()  # sparse: only the terms both use
+        shared: list[str] = []
+        for _, t in sorted(zip(common.data, common.col, strict=True), reverse=True):
+            if len(shared) == 3:
+                break
+            if not any(set(str(terms[t]).split()) & set(c.split()) for c in shared):  # not "rl" after "deep rl"
+                shared.append(str(terms[t]))
         out.append(LexicalMatch(float(row[top].mean()), best, shared))
     return out
 

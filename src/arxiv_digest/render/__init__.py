@@ -46,7 +46,7 @@ def render_day(settings: Settings, store: Store, day: date, fmt: str, out: Path 
     digest = store.load_day(day, list(settings.categories), settings.language)
     if fmt == "markdown":
         picks = settings.profile.top_k if settings.output.markdown_top_picks else 0
-        return write_text(out, render_markdown(digest, top_picks=picks))
+        return write_text(out, render_markdown(digest, top_picks=picks, themes=settings.output.markdown_themes))
     if fmt == "atom":
         return write_bytes(out, render_atom(digest))
     export_day(digest, out)
