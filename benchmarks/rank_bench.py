@@ -36,10 +36,9 @@ import random
 import statistics
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_NAME = "shared/data/arxiv-2026q1.jsonl.gz"
 CACHE = Path(__file__).resolve().parent / ".cache"
 EVAL_DAYS = ("2026-03-12", "2026-03-19")  # mid-March: authors have history before and papers after
-PER_DAY = 50
+PER_DAY = 100
 PROFILE_MAX = 4
 FEEDBACK_STARS = 2
 K = 10
@@ -235,9 +234,9 @@ def themes_nmi(vectors: Vectors, data: Data) -> tuple[float, float, list[str]]:
                                          for _ in range(20)))  # fmt: skip
         lines.append(f"{d}: {len(ids)} papers, {len(themes)} themes")
         for t in themes:
-            top = max(set(c for i, c in zip(ids, cats, strict=True) if of[i] == t.position),
-                      key=lambda c, t=t: sum(data.papers[i]["categories"][0] == c for i in t.papers))  # fmt: skip
-            lines.append(f"  {len(t.papers):>4}  {t.label:<46} mostly {top}; e.g. {data.papers[t.papers[0]]['title'][:60]}")
+            top, n = Counter(data.papers[i]["categories"][0] for i in t.papers).most_common(1)[0]
+            example = data.papers[t.papers[0]]["title"][:60]
+            lines.append(f"  {len(t.papers):>4}  {t.label:<46} {n} {top}; e.g. {example}")
     return statistics.fmean(ours_nmi), statistics.fmean(rand_nmi), lines
 
 

@@ -27,7 +27,8 @@ from .signals import centered_similarity, learned_scores, lexical_similarity, li
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Embedder", "Pick", "Profile", "RankReport", "load_profile", "combine", "day_signals", "rank_day", "top_picks"]
+__all__ = ["Embedder", "Pick", "Profile", "RankReport", "combine", "day_signals", "load_profile", "rank_day",
+           "top_picks"]
 Notify = Callable[[str], None]  # a line for the reader now (the LLM's estimated cost before it is spent)
 
 
@@ -86,7 +87,8 @@ def rank_day(settings: Settings, store: Store, day: date, progress: Progress | N
     sig, embedded = Signals(), 0
     if embedder is not None:
         try:
-            sig, embedded = day_signals(embedder, store, papers, mine, feedback, settings.profile.embed_sentences, progress)
+            cut = settings.profile.embed_sentences
+            sig, embedded = day_signals(embedder, store, papers, mine, feedback, cut, progress)
         except EmbeddingFailed as e:
             embedder, note = None, f"{e}: keyword/author scoring only"
     if embedder is not None and not sklearn_available():
