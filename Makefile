@@ -19,9 +19,10 @@ $(VENV)/.test-deps: $(BIN)/activate
 demo: $(BIN)/activate
 	$(BIN)/arxiv-digest demo
 
-## The whole test suite (installs chromium for the browser tests when it can).
+## The whole test suite (installs chromium and axe-core, a test-only asset, for the browser tests when it can).
 test: $(VENV)/.test-deps
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-axe.sh $(VENV)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy src tests benchmarks scripts
 	$(BIN)/python -m pytest -q
@@ -35,6 +36,7 @@ bench: $(VENV)/.test-deps
 	$(BIN)/python benchmarks/summarize_bench.py
 	$(BIN)/python benchmarks/site_bench.py
 	$(BIN)/python benchmarks/rank_bench.py
+	$(BIN)/python benchmarks/fulltext_bench.py
 
 clean:
 	rm -rf $(VENV) arxiv-digest-demo-data arxiv-digest-site test-artifacts

@@ -24,6 +24,7 @@ from openai.types.chat import ChatCompletion
 
 from ..errors import SummarizeError
 from ..models import Paper, SummaryKind
+from ..redact import Secrets
 from .base import AdaptiveLimiter, PaperFailed, SummaryResult, Usage
 from .parsing import SummaryInvalid, check_language, parse_summary
 from .prompt import Prompt, load_prompt, summary_schema
@@ -94,7 +95,7 @@ class OpenAISummarizer:
         self.max_transport_attempts = max_transport_attempts
         self.max_retry_seconds = max_retry_seconds
         self.backoff_seconds = backoff_seconds
-        self._key = api_key
+        self._secrets = Secrets([api_key])  # endpoints echo the key: scrubbed from all they send back
         self._client = AsyncOpenAI(api_key=api_key, base_url=self.base_url, max_retries=0, timeout=timeout)
         self._memory = memory
         remembered = memory.get_mode(self.base_url, model) if memory else None
@@ -114,6 +115,7 @@ class OpenAISummarizer:
         problem = ""
         for _ in range(1 + self.max_corrections):
             reply = await self._complete(messages, limiter, usage)
+            reply.text = self._secrets.scrub(reply.text)  # before it is parsed, quoted or stored
             if reply.finish_reason == "content_filter" and not reply.text.strip():
                 raise PaperFailed("the endpoint's content filter stopped the answer", usage)  # asking again won't help
             try:
@@ -301,8 +303,7 @@ class OpenAISummarizer:
 
     def _clean(self, text: str) -> str:
         """Server text for a stored failure reason: one line, short, never the key."""
-        text = " ".join(text.split())[:300]
-        return text.replace(self._key, "***") if self._key else text
+        return self._secrets.scrub(" ".join(text.split()))[:300]
 
 
 def _media_type(body: object) -> str:
