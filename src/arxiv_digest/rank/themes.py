@@ -51,7 +51,8 @@ GENERIC = [*_STOP_EXTRA, "learning", "training", "performance", "data", "large",
            "despite", "remains", "furthermore", "enables", "generalization", "robust", "benchmark", "benchmarks",
            "evaluation", "dataset", "datasets", "real-world", "complex", "information", "level", "end",
            "analysis", "accuracy", "quality", "provide", "approaches", "techniques", "strong",
-           "significant"]  # fmt: skip
+           "significant", "address", "addresses", "enabling", "single", "findings", "features", "ai", "design",
+           "systems", "cost", "identify", "limited", "capabilities"]  # fmt: skip
 
 
 @dataclass
