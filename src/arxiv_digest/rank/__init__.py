@@ -16,6 +16,7 @@ from datetime import date
 from ..config import Settings
 from ..errors import ProfileError
 from ..models import Paper, StoredSummary
+from ..readers import day_papers
 from ..render.sections import top_picks
 from ..store import Store
 from .embed import Embedder, EmbeddingFailed, Progress, cache_name, make_embedder, paper_text, unpack
@@ -76,7 +77,7 @@ def rank_day(settings: Settings, store: Store, day: date, progress: Progress | N
             "no interest profile: set keywords, authors, papers, bibtex or zotero_csv under [profile] "
             f"in arxiv-digest.toml, or star papers (arxiv-digest star ID){bad}"
         )
-    papers = store.day_papers(day)
+    papers = day_papers(store, settings, day)  # one of several readers ([[readers]]): their own papers only
     if not papers:
         empty = f"no papers announced on {day.isoformat()} in the store; nothing to rank"
         return RankReport(day, profile.describe(), "none", 0, 0, [], profile.warnings, empty)
@@ -103,7 +104,8 @@ def rank_day(settings: Settings, store: Store, day: date, progress: Progress | N
         scored = score_docs(docs, profile, sig)
     model = cache_name(embedder, settings.profile.embed_sentences) if embedder else "none"
     fingerprint = profile.fingerprint(f"{model}|{feedback.saved}|{feedback.dismissed}")
-    store.save_scores(day, fingerprint, [(s.paper_id, s.score, s.reasons) for s in scored])
+    store.save_scores(day, fingerprint, [(s.paper_id, s.score, s.reasons) for s in scored],
+                      settings.reader)  # fmt: skip
     titles = {p.id: p.title for p in papers}
     picks = [Pick(s.paper_id, titles[s.paper_id], s.score, s.reasons) for s in _best(scored, settings.profile.top_k)]
     fb = f"{len(feedback.saved)} saved, {len(feedback.dismissed)} dismissed" if not feedback.empty else ""
