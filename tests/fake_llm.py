@@ -255,7 +255,7 @@ class FakeLLM:
     def _completion(
         self, behaviour: str, mode: str, req: dict[str, Any], paper_id: str | None, key: str = ""
     ) -> dict[str, Any]:
-        text, finish = _answer_text(behaviour, paper_id, req.get("messages", []), key)
+        text, finish = task_answer(req, behaviour) or _answer_text(behaviour, paper_id, req.get("messages", []), key)
         message: dict[str, Any] = {"role": "assistant", "content": text}
         if behaviour == "refusal":
             message = {"role": "assistant", "content": None, "refusal": "I'm sorry, I cannot help with that request."}
@@ -366,6 +366,47 @@ def _answer_text(
     elif behaviour == "apology":
         text = "I'm sorry, but I can't help with summarizing this paper."
     return text, "stop"
+
+
+# ---------------------------------------------------------------- theme overviews and relevance judgments
+# The small LLM tasks of rank/llm.py announce themselves in their system prompt ("arxiv-digest task: ...").
+# Answers are deterministic and in the language the prompt asks for; summaries are untouched by this part.
+
+
+def task_answer(req: dict[str, Any], behaviour: str) -> tuple[str, str] | None:
+    """(content, finish_reason) for a theme-overview or relevance request, None for anything else."""
+    messages = req.get("messages", [])
+    system = next((str(m.get("content") or "") for m in messages if m.get("role") == "system"), "")
+    user = next((str(m.get("content") or "") for m in messages if m.get("role") == "user"), "")
+    if not system.startswith("arxiv-digest task:"):
+        return None
+    if behaviour == "apology":
+        return "I'm sorry, but I can't help with that.", "stop"
+    chinese = "in Chinese" in user
+    if system.startswith("arxiv-digest task: theme overview"):
+        nums = re.findall(r"^\[(\d+)\] ", user, re.MULTILINE)[:2]
+        label = re.search(r"^Theme: (.*)$", user, re.MULTILINE)
+        topic = label.group(1) if label else "?"
+        refs = "、".join(f"[{n}]" for n in nums) if chinese else " and ".join(f"[{n}]" for n in nums)
+        text = (f"这一组论文围绕“{topic}”展开。{refs}最具代表性。" if chinese
+                else f"These papers are about {topic}. {refs} stand out.")  # fmt: skip
+        return json.dumps({"overview": text}, ensure_ascii=False), "stop"
+    if system.startswith("arxiv-digest task: relevance"):
+        return json.dumps({"judgments": _judge(user, chinese)}, ensure_ascii=False), "stop"
+    return None
+
+
+def _judge(user: str, chinese: str | bool) -> list[dict[str, Any]]:
+    """Relevance = how many of the reader's keywords a candidate's title contains (at most 3)."""
+    m = re.search(r"^Keywords: (.*)$", user, re.MULTILINE)
+    keywords = [k.strip().lower() for k in m.group(1).split(";")] if m else []
+    out = []
+    for n, title in re.findall(r'<paper n="(\d+)">\nTitle: (.*)', user):
+        hits = [k for k in keywords if k and k in title.lower()]
+        why = (f"标题涉及{'、'.join(hits)}。" if hits else "与你的兴趣关系不大。") if chinese else (
+            f"The title mentions {', '.join(hits)}." if hits else "Little to do with your interests.")
+        out.append({"n": int(n), "relevance": min(3, len(hits) * 2), "reason": why})
+    return out
 
 
 # ---------------------------------------------------------------- store helpers and fixtures

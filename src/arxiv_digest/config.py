@@ -178,11 +178,18 @@ class ProfileSettings(_Section):
     embedding_base_url: HttpURL | None = None
     embedding_api_key: HeaderKey = None
     top_k: int = Field(10, ge=1, le=100)
+    # Exported "saved papers" files of the site (format: rank/feedback.py, README "Stars and dismissals")
+    feedback: list[str] = Field(default_factory=list)
+    # What gets embedded: the title and the abstract's first N sentences (0: the title only, -1: all of it).
+    # benchmarks/rank_bench.py measured the cost and the quality of each N (README "Performance").
+    embed_sentences: int = Field(3, ge=-1, le=50)
+    llm_relevance: bool = False  # let the LLM judge the top candidates against your interests (costs tokens)
+    llm_relevance_k: int = Field(20, ge=1, le=200)  # how many candidates it judges
 
     @property
     def configured(self) -> bool:
         """Whether the reader named any interest at all (then the day is ranked)."""
-        return bool(self.keywords or self.authors or self.papers or self.bibtex or self.zotero_csv)
+        return bool(self.keywords or self.authors or self.papers or self.bibtex or self.zotero_csv or self.feedback)
 
 
 class EmailSettings(_Section):
@@ -217,6 +224,8 @@ class FulltextSettings(_Section):
 class OutputSettings(_Section):
     site_dir: PathText = "arxiv-digest-site"
     markdown_top_picks: bool = False
+    themes: bool = True  # group the day's papers into themes (needs the embeddings extra)
+    markdown_themes: bool = False  # keep the Markdown byte-identical to the reference format unless enabled
     # The site's public base URL (https://you.github.io/digest/): feeds, notifications and data files link
     # back to it. Unset: links are relative to the site (feeds) or go to arXiv (notifications).
     site_url: HttpURL | None = None
@@ -355,6 +364,7 @@ ENV_VARS: dict[str, str] = {
     "SMTP_RECIPIENTS": "email.recipients",
     "ARXIV_DIGEST_EMBEDDING_BASE_URL": "profile.embedding_base_url",
     "ARXIV_DIGEST_EMBEDDING_API_KEY": "profile.embedding_api_key",
+    "ARXIV_DIGEST_THEMES": "output.themes",
     "ARXIV_DIGEST_SITE_URL": "output.site_url",
     "ARXIV_DIGEST_NOTIFY_URLS": "notify.urls",
 }
