@@ -78,4 +78,5 @@ def make_summarizer(settings: Settings, store: Store | None = None) -> Summarize
     return OpenAISummarizer(
         model=llm.model, language=settings.language, base_url=base_url, api_key=key,
         timeout=llm.timeout_seconds, max_retry_seconds=llm.max_retry_seconds, memory=store,
+        max_tokens=llm.max_tokens,
     )  # fmt: skip
