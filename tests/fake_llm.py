@@ -83,6 +83,7 @@ class FakeLLM:
         models: Iterable[str] | None = None, reject_modes: Iterable[str] = (), reject_status: int = 400,
         requests_limit: tuple[float, float] | None = None, tokens_limit: tuple[float, float] | None = None,
         capacity: int | None = None, keepalive: float = 0.1, reasoning_seconds: float = 0.0,
+        limit_headers: bool = True,
     ) -> None:  # fmt: skip
         self.latency = latency
         self.cap = cap
@@ -93,6 +94,7 @@ class FakeLLM:
         self.reject_status = reject_status  # 400 (most servers), 422 (FastAPI-based ones), 500 (llama-cpp-python)
         # (limit, window seconds): e.g. (20, 1.0) for 1,200 requests a minute enforced per second
         self.limits = [RateLimit(k, *v) for k, v in (("requests", requests_limit), ("tokens", tokens_limit)) if v]
+        self.limit_headers = limit_headers  # False: limits enforced without saying so (only Retry-After)
         self.capacity = capacity  # DeepSeek: answers at full speed up to this many at once, then slower
         self.keepalive = keepalive  # seconds between the blank lines of a slowed-down answer
         self.reasoning_seconds = reasoning_seconds  # extra time a reasoner model "thinks"
@@ -171,7 +173,7 @@ class FakeLLM:
                 status, extra, payload = fake._respond(self.path, headers, json.loads(body))
                 if isinstance(payload, Slow):
                     return write_slow(self, payload, fake.release)
-                self._send(status, {**fake.limit_headers(), **extra}, payload)
+                self._send(status, extra, payload)
 
             def do_GET(self) -> None:  # the counters, for a server running in another process (benchmark)
                 if self.path == "/_fake/stats":
@@ -204,7 +206,8 @@ class FakeLLM:
             else:
                 queue = self._per_paper.get(paper_id or "")
                 behaviour = (queue or self._script or deque(["ok"])).popleft()
-            self.log.append(Call(req.get("model", ""), mode, paper_id, behaviour, req.get("messages", [])))
+            call = Call(req.get("model", ""), mode, paper_id, behaviour, req.get("messages", []))
+            self.log.append(call)
             self._cond.notify_all()
         if not path.endswith("/chat/completions"):
             return 404, {}, _error("not found", "invalid_request_error")
@@ -238,29 +241,31 @@ class FakeLLM:
             return 400, {}, _error(_NO_REASONING_INPUT, "invalid_request_error")
         if behaviour in ("trickle", "slow-status"):
             return 200, {}, Slow(None, 0.5, None, filler=b" ", before_status=behaviour == "slow-status")
-        limited = self._rate_limited(req)
+        limited, limits = self._rate_limited(req)
         if limited is not None:
+            call.behaviour = "rate-limited"
             return limited
-        return self._within_cap(behaviour, mode, req, paper_id)
+        status, headers, payload = self._within_cap(behaviour, mode, req, paper_id)
+        return status, {**limits, **headers}, payload
 
-    def limit_headers(self) -> dict[str, str]:
-        return {k: v for lim in self.limits for k, v in lim.headers().items()}
-
-    def _rate_limited(self, req: dict[str, Any]) -> tuple[int, dict[str, str], Any] | None:
-        """A 429 when a requests/tokens bucket is empty; else the request's share is taken from them."""
+    def _rate_limited(self, req: dict[str, Any]) -> tuple[tuple[int, dict[str, str], Any] | None, dict[str, str]]:
+        """(a 429 when a requests/tokens bucket is empty, the x-ratelimit headers as of this request's
+        arrival). Like OpenAI, the prompt and a completion estimate are counted when a request arrives."""
         if not self.limits:
-            return None
-        # Like OpenAI, count the prompt and a completion estimate when the request arrives.
+            return None, {}
         cost = {"requests": 1.0, "tokens": _prompt_chars(req) / 4 + 300}
         with self._cond:
             wait = max(lim.wait(cost[lim.kind]) for lim in self.limits)
             if wait <= 0:
                 for lim in self.limits:
                     lim.take(cost[lim.kind])
-                return None
-            self.throttled += 1
-        headers = {"retry-after-ms": str(math.ceil(wait * 1000)), "retry-after": str(math.ceil(wait))}
-        return 429, headers, _error("Rate limit reached for requests", "requests", "rate_limit_exceeded")
+            else:
+                self.throttled += 1
+            limits = {k: v for lim in self.limits for k, v in lim.headers().items()} if self.limit_headers else {}
+        if wait <= 0:
+            return None, limits
+        headers = {**limits, "retry-after-ms": str(math.ceil(wait * 1000)), "retry-after": str(math.ceil(wait))}
+        return (429, headers, _error("Rate limit reached for requests", "requests", "rate_limit_exceeded")), limits
 
     def _within_cap(
         self, behaviour: str, mode: str, req: dict[str, Any], paper_id: str | None

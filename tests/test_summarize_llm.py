@@ -198,14 +198,18 @@ def test_transient_errors_are_retried(small_store: Path, error: str) -> None:
         fake.stop()
 
 
-def test_retry_after_is_honoured_and_retries_are_bounded(fake_llm: FakeLLM, small_store: Path) -> None:  # noqa: F811
-    pid = SEED[0]["id"]
-    fake_llm.retry_after = "0.3"
-    fake_llm.for_paper(pid, *["429"] * 10)
-    r = run(settings(fake_llm, small_store), max_transport_attempts=3, backoff_seconds=50)
-    # With a 50 s backoff, finishing at all means the server's 0.3 s Retry-After was used instead.
-    assert (r.done, r.failed) == (5, 1) and len(fake_llm.calls_for(pid)) == 3
-    assert r.failures == [(pid, "HTTP 429: Rate limit reached (gave up after 3 attempts)")]
+def test_retry_after_is_honoured_and_429s_are_bounded_by_time(fake_llm: FakeLLM, small_store: Path) -> None:  # noqa: F811
+    pid, other = SEED[0]["id"], SEED[1]["id"]
+    fake_llm.retry_after = "0.1"
+    fake_llm.for_paper(pid, *["429"] * 10)  # a 429 is no fault of the paper's: it is ridden out
+    fake_llm.for_paper(other, *["429"] * 100)
+    s = settings(fake_llm, small_store, **{"llm.max_concurrency": 2})
+    r = run(s, max_transport_attempts=3, backoff_seconds=50, max_retry_seconds=2)
+    # With a 50 s backoff, finishing at all means the server's 0.1 s Retry-After was used instead.
+    assert (r.done, r.failed) == (5, 1) and len(fake_llm.calls_for(pid)) == 11
+    n = len(fake_llm.calls_for(other))
+    assert 10 <= n <= 21  # about 2 s of retries 0.1-0.15 s apart
+    assert r.failures == [(other, f"HTTP 429: Rate limit reached (gave up after {n} attempts)")]
 
 
 def test_bad_key_stops_at_once_without_leaking_it(seed_store: Path) -> None:  # noqa: F811

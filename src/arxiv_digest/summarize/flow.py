@@ -47,10 +47,16 @@ class Limit:
     reset: float | None  # seconds until the bucket is full again
 
     @property
+    def used(self) -> float:
+        return self.limit - self.remaining
+
+    @property
     def rate(self) -> float | None:
-        """Refill rate per second, when the headers allow working it out."""
-        if self.reset and self.reset > 0 and self.remaining < self.limit:
-            return (self.limit - self.remaining) / self.reset
+        """Refill rate per second, when the headers allow working it out. Servers round `remaining`
+        down to a whole number, so one unit is taken off what was used: a lower bound, never a rate
+        that would run the bucket dry."""
+        if self.reset and self.reset > 0 and self.used >= 2:
+            return (self.used - 1) / self.reset
         return None
 
 
@@ -77,8 +83,17 @@ class _Bucket:
     capacity: float
     rate: float | None = None  # unknown until an answer shows some of the bucket used
     level: float = 0.0
+    _num: float = 0.0  # the rate is an average of the answers' estimates, weighted by how much of
+    _den: float = 0.0  # the bucket each saw used (the more used, the less rounding matters)
     at: float = 0.0
     after_send: dict[int, float] = field(default_factory=dict)  # our level right after each send in flight
+
+    def learn(self, lim: Limit) -> None:
+        rate = lim.rate
+        if rate:
+            self._num = 0.9 * self._num + lim.used * rate
+            self._den = 0.9 * self._den + lim.used
+            self.rate = self._num / self._den
 
     def refill(self, now: float) -> None:
         if self.rate:
@@ -86,73 +101,87 @@ class _Bucket:
         self.at = now
 
     def wait_for(self, cost: float) -> float:
-        """Seconds until `cost` is available (0: now)."""
-        if self.rate is None or self.level >= cost:
+        """Seconds until `cost` is available (0: now), keeping one request's cost in reserve: answers on
+        parallel connections can reach the server in another order than we sent them, which shifts a
+        whole request's cost between two answers' `remaining`. In the steady state the refill rate
+        alone sets the pace, so the reserve costs nothing but the first burst's last request."""
+        need = min(2 * cost, self.capacity)
+        if self.rate is None or self.level >= need:
             return 0.0
-        return (min(cost, self.capacity) - self.level) / self.rate
+        return (need - self.level) / self.rate
 
 
 class Pacer:
-    """Spaces requests so that the provider's advertised buckets never run dry."""
+    """Spaces requests so that the provider's advertised buckets never run dry.
+
+    A request costs one unit of the requests bucket and, of the tokens bucket, our guess (prompt
+    and answer) times a scale learnt from the server's own accounting: the drift between what it
+    says is left and what we thought is what we under- or over-charged for that request."""
 
     def __init__(self) -> None:
         self._buckets: dict[str, _Bucket] = {}
         self._lock = asyncio.Lock()
         self._seq = 0
-        self.tokens_per_request = 0.0  # running mean of what answers cost, for the tokens bucket
-        self.waited = 0.0  # seconds spent waiting for the buckets (for reports)
+        self._guess: dict[int, float] = {}  # tokens guessed for each request in flight
+        self.token_scale = 1.0
+        self._served = self._guessed = 0.0  # decaying sums: what the server charged, what we guessed
+        self.waited = 0.0  # seconds spent waiting for the buckets
 
-    @property
-    def active(self) -> bool:
-        return any(b.rate for b in self._buckets.values())
+    def _cost(self, kind: str, guess: float) -> float:
+        return 1.0 if kind == "requests" else guess * self.token_scale
 
     async def take(self, tokens_guess: float) -> int:
-        """Wait until both buckets allow one more request; returns its sequence number for `observe`."""
-        cost = {"requests": 1.0, "tokens": self.tokens_per_request or tokens_guess}
+        """Wait until every bucket allows one more request; returns its sequence number for `observe`."""
         async with self._lock:  # one waiter at a time: requests go out in the order they asked
             while True:
                 now = time.monotonic()
                 for b in self._buckets.values():
                     b.refill(now)
-                wait = max((b.wait_for(cost[k]) for k, b in self._buckets.items()), default=0.0)
+                wait = max((b.wait_for(self._cost(k, tokens_guess)) for k, b in self._buckets.items()), default=0.0)
                 if wait <= 0:
                     break
                 self.waited += wait
                 await asyncio.sleep(wait)
             self._seq += 1
+            self._guess[self._seq] = tokens_guess
             for k, b in self._buckets.items():
-                b.level -= cost[k]
+                b.level -= self._cost(k, tokens_guess)
                 b.after_send[self._seq] = b.level
             return self._seq
 
-    def observe(self, seq: int, headers: Any, used_tokens: int = 0) -> None:
-        """An answer (any status) to request `seq`: resynchronise our buckets with what the server says."""
-        if used_tokens:
-            n = 0.8 if self.tokens_per_request else 0.0
-            self.tokens_per_request = n * self.tokens_per_request + (1 - n) * used_tokens
+    def observe(self, seq: int, headers: Any, charged: bool = False) -> None:
+        """An answer (any status) to request `seq`: resynchronise our buckets with what the server says.
+        `charged`: the request was served (a rejected one costs the provider's bucket nothing)."""
+        guess = self._guess.pop(seq, 0.0)
         now = time.monotonic()
         for kind, lim in read_limits(headers).items():
             b = self._buckets.get(kind)
             if b is None:  # our requests sent after this one are not in its `remaining` yet
-                later = (self._seq - seq) * (1.0 if kind == "requests" else self.tokens_per_request)
+                later = sum(self._cost(kind, g) for k, g in self._guess.items() if k > seq)
                 b = self._buckets[kind] = _Bucket(lim.limit, level=lim.remaining - later, at=now)
             b.capacity = lim.limit
-            rate = lim.rate
-            if rate:
-                b.rate = rate if b.rate is None else 0.7 * b.rate + 0.3 * rate
             b.refill(now)
+            b.learn(lim)
             ours = b.after_send.pop(seq, None)
-            if ours is not None:
-                # What the server had left after this request arrived, against what we thought: the
-                # difference is other clients' use or our estimates' error; it carries over to now.
-                b.level = min(b.capacity, b.level + lim.remaining - ours)
-            else:
+            if ours is None:
                 b.level = min(b.level, lim.remaining)
-        for b in self._buckets.values():
-            b.after_send.pop(seq, None)
+                continue
+            # What the server had left after this request arrived, against what we thought: the
+            # difference is other clients' use or our estimates' error; it carries over to now, and
+            # to our record of the requests still in flight (or it would be counted again).
+            drift = lim.remaining - ours
+            b.level = min(b.capacity, b.level + drift)
+            for k in b.after_send:
+                b.after_send[k] += drift
+            if kind == "tokens" and charged and guess > 0:
+                # What the server charged for it; summed over answers, so that the swaps above cancel.
+                self._served = 0.9 * self._served + max(0.0, self._cost(kind, guess) - drift)
+                self._guessed = 0.9 * self._guessed + guess
+                self.token_scale = min(20.0, max(0.05, self._served / self._guessed))
 
     def forget(self, seq: int) -> None:
         """A request that got no answer at all (timeout, connection error)."""
+        self._guess.pop(seq, None)
         for b in self._buckets.values():
             b.after_send.pop(seq, None)
 
@@ -162,17 +191,23 @@ class Pacer:
 
 
 class Breaker:
-    """Stops a run once `threshold` requests in a row failed transiently (5xx, timeouts, 429s, broken
-    answers) with no success in between: the endpoint is down or broken, and hundreds more calls will
-    not change that. Any complete answer resets the count, so a storm with successes is ridden out."""
+    """Stops a run once `threshold` requests in a row failed (5xx, timeouts, broken answers) with no
+    success in between: the endpoint is down or broken, and hundreds more calls will not change that.
+    Any complete answer resets the count, so a storm with successes is ridden out. A 429 means the
+    server works and asks us to wait: it counts only while the run has had no success at all (an
+    endpoint that refuses everything), never against an endpoint that has answered before."""
 
     def __init__(self) -> None:
         self.in_a_row = 0
+        self.ever_succeeded = False
 
-    def failed(self, threshold: int) -> bool:
+    def failed(self, threshold: int, throttle: bool = False) -> bool:
         """Count one failure; True when the run should stop."""
+        if throttle and self.ever_succeeded:
+            return False
         self.in_a_row += 1
         return self.in_a_row >= threshold
 
     def succeeded(self) -> None:
         self.in_a_row = 0
+        self.ever_succeeded = True

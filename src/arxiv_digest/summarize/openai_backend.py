@@ -70,11 +70,12 @@ class _ModeRejected(Exception):
 
 
 class _Retryable(Exception):
-    def __init__(self, reason: str, wait: float | None, connect: bool = False) -> None:
+    def __init__(self, reason: str, wait: float | None, connect: bool = False, throttle: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.wait = wait  # what the server asked for (Retry-After), if anything
         self.connect = connect  # the endpoint could not be reached at all
+        self.throttle = throttle  # a 429: the server works, it asks us to wait
 
 
 def retry_after(headers: Any) -> float | None:
@@ -234,24 +235,29 @@ class OpenAISummarizer:
         self, mode: str | None, messages: list[dict[str, Any]], limiter: AdaptiveLimiter, usage: Usage
     ) -> tuple[str, Reply]:
         started = time.monotonic()
-        for attempt in range(1, self.max_transport_attempts + 1):
+        attempt = faults = 0  # all attempts; those that were not 429s (a 429 is no fault of the paper's)
+        while True:
+            attempt += 1
             try:
                 return await self._send(mode, messages, limiter, usage)
             except _Retryable as e:
-                if self._breaker.failed(self.max_failures_in_a_row or limiter.maximum + 8):
-                    raise SummarizeError(
+                faults += 0 if e.throttle else 1
+                if self._breaker.failed(self.max_failures_in_a_row or limiter.maximum + 8, e.throttle):
+                    self._fatal = self._fatal or SummarizeError(  # the first to trip it speaks for all
                         f"{self.base_url} failed {self._breaker.in_a_row} requests in a row without one success; "
                         f"the last: {e.reason}"
-                    ) from None
-                wait = e.wait if e.wait is not None else self._backoff(attempt)
+                    )
+                    raise self._fatal from None
+                # What the server asked for, spread a little: requests refused together must not all
+                # come back at the very moment the server named.
+                wait = e.wait * (1 + random.random() / 2) if e.wait is not None else self._backoff(attempt)
                 spent = time.monotonic() - started
-                last_try = attempt == self.max_transport_attempts or spent + wait > self.max_retry_seconds
+                last_try = faults >= self.max_transport_attempts or spent + wait > self.max_retry_seconds
                 if e.connect and not self._reached and (last_try or attempt >= 3):
                     raise SummarizeError(f"cannot reach {self.base_url}: {e.reason}") from None
                 if last_try:
                     raise PaperFailed(f"{e.reason} (gave up after {attempt} attempts)", usage) from None
                 await asyncio.sleep(wait)  # outside the slot: others use it meanwhile
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def _backoff(self, attempt: int) -> float:
         # Exponential with jitter so that papers throttled together do not come back together.
@@ -289,8 +295,7 @@ class OpenAISummarizer:
                 raise _Retryable("the answer's body is not valid JSON", None) from None
             self._reached = True
             self._check_completion(resp)
-            tokens = resp.usage.total_tokens or 0 if resp.usage is not None else 0
-            self.pacer.observe(seq, raw.headers, tokens)
+            self.pacer.observe(seq, raw.headers, charged=True)
             limiter.succeeded(time.monotonic() - sent)
             self._breaker.succeeded()
         if resp.usage is not None:
@@ -338,7 +343,7 @@ class OpenAISummarizer:
         if code in (400, 422) or (code >= 500 and mode != "text" and _FORMAT_COMPLAINT.search(message)):
             return _ModeRejected(mode, message, code)
         if code == 429 or code == 408 or code >= 500:
-            return _Retryable(f"HTTP {code}: {message}", retry_after(e.response.headers))
+            return _Retryable(f"HTTP {code}: {message}", retry_after(e.response.headers), throttle=code == 429)
         return PaperFailed(f"HTTP {code}: {message}", usage)
 
     def _reply(self, resp: Any) -> Reply:
