@@ -7,6 +7,12 @@ import asyncio
 from arxiv_digest.summarize.base import AdaptiveLimiter
 
 
+def _busy(lim: AdaptiveLimiter, latency: float) -> None:
+    """One success while every slot is in use (growth needs a limit that is used)."""
+    lim.in_flight = lim.limit
+    lim.succeeded(latency)
+
+
 def test_each_429_takes_one_off_and_never_below_one() -> None:
     async def go() -> None:
         lim = AdaptiveLimiter(16)
@@ -30,7 +36,7 @@ def test_starts_at_most_at_32_and_slow_start_grows_one_per_success_spread_over_t
         loop = asyncio.get_running_loop()
         t0 = loop.time()
         for _ in range(8):  # eight answers arrive together, each 0.2 s after it was sent
-            lim.succeeded(0.2)
+            _busy(lim, 0.2)
         assert lim.limit == 33  # one step now, the other seven spread over the next ~0.2 s / 33 each
         while lim.limit < 40:
             await asyncio.sleep(0.001)
@@ -39,10 +45,10 @@ def test_starts_at_most_at_32_and_slow_start_grows_one_per_success_spread_over_t
         lim.throttled()  # a 429: slow start is over
         assert lim.limit == 39
         for _ in range(39 * 3):  # near the ceiling: one step per fourth window of successes
-            lim.succeeded(0.2)
+            _busy(lim, 0.2)
         assert lim.limit == 39
         for _ in range(39):
-            lim.succeeded(0.2)
+            _busy(lim, 0.2)
         await asyncio.sleep(0.2 / 39)  # the growth step's spacing
         assert lim.limit == 40
 
@@ -55,12 +61,16 @@ def test_grows_by_one_per_window_of_successes_up_to_the_maximum() -> None:
         lim.throttled()  # out of slow start, ceiling 4, limit 3
         lim.ceiling = float("inf")  # (as if the ceiling were long ago)
         for _ in range(2):
-            lim.succeeded(0.0)
+            _busy(lim, 0.0)
         assert lim.limit == 3
-        lim.succeeded(0.0)
+        _busy(lim, 0.0)
+        assert lim.limit == 4
+        lim.in_flight = 1
+        for _ in range(100):  # successes while the limit is not even used: no growth
+            lim.succeeded(0.0)
         assert lim.limit == 4
         for _ in range(100):
-            lim.succeeded(0.0)
+            _busy(lim, 0.0)
             await asyncio.sleep(0)
         assert lim.limit == 6
 

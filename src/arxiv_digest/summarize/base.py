@@ -57,7 +57,8 @@ class AdaptiveLimiter:
     """How many requests may be in flight, for an endpoint whose concurrency cap nobody told us.
 
     It starts at `initial` (at most 32: a first round never sends more than that before the endpoint
-    has answered once) and, like TCP's slow start, grows by one per success until the first 429. The
+    has answered once) and, like TCP's slow start, grows by one per success until the first 429, as
+    long as the limit is in use (a client too busy to fill it learns nothing from its successes). The
     growth is spread over time (one step per smoothed latency / limit), because answers to requests
     sent together come back together: granting a whole round's growth at once would send that many
     requests past the cap before the first 429 could say so. Each 429 takes one off (one request too
@@ -123,8 +124,8 @@ class AdaptiveLimiter:
 
     def succeeded(self, latency: float) -> None:
         self.latency = latency if self.latency is None else 0.8 * self.latency + 0.2 * latency
-        if self.limit >= self.maximum:
-            return
+        if self.limit >= self.maximum or self.in_flight + len(self._waiters) < self.limit:
+            return  # a limit we do not even use says nothing about the endpoint: no growth
         if self._slow_start:
             self._grow(1)
             return
