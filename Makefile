@@ -38,9 +38,11 @@ llm-servers: $(LLM_VENV)/llamacpp/.installed $(LLM_VENV)/litellm/.installed
 demo: $(BIN)/activate
 	$(BIN)/arxiv-digest demo
 
-## The whole test suite (installs chromium for the browser tests when it can).
+## The whole test suite (installs chromium and axe-core, a test-only asset, for the browser tests when it can,
+## and the real LLM servers).
 test: $(VENV)/.test-deps llm-servers
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-axe.sh $(VENV)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy src tests benchmarks scripts
 	$(BIN)/python -m pytest -q
@@ -54,6 +56,7 @@ bench: $(VENV)/.test-deps
 	$(BIN)/python benchmarks/summarize_bench.py
 	$(BIN)/python benchmarks/site_bench.py
 	$(BIN)/python benchmarks/rank_bench.py
+	$(BIN)/python benchmarks/fulltext_bench.py
 
 clean:
 	rm -rf $(VENV) $(LLM_VENV) arxiv-digest-demo-data arxiv-digest-site test-artifacts

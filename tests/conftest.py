@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from arxiv_digest.config import ENV_VARS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL = FIXTURES / "arxiv-real"
+pytest_plugins = ["browser_fixtures"]  # the browser tests' fixtures: browser, site, visit
 
 
 @pytest.fixture(autouse=True)
@@ -34,3 +36,15 @@ def seed_papers() -> list[dict[str, Any]]:
 @pytest.fixture(scope="session")
 def seed_digest() -> str:
     return (FIXTURES / "seed-digest.md").read_text("utf-8")
+
+
+@pytest.fixture
+def seeded(seed_papers: list[dict[str, Any]]) -> Path:
+    """The data dir (the per-test one) holding the reference day, summarized."""
+    from arxiv_digest.store import Store
+    from seedstore import fill_seed
+
+    data = Path(os.environ["ARXIV_DIGEST_DATA_DIR"])
+    with Store.open(data) as s:
+        fill_seed(s, seed_papers)
+    return data

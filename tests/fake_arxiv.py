@@ -1,11 +1,13 @@
 """A fake arXiv on 127.0.0.1: real HTTP, arXiv's formats, a referee for the politeness rules, faults on demand.
 
-It serves the combined RSS feed (`/rss/A+B`), listing pages (`/list/CAT/new`) and the query API
-(`/api/query?id_list=...`) for one announcement `Day`, built the way arXiv builds them: an item's announce
-type depends on the categories asked for, cross-lists show up on every listing they are listed in. It
-counts requests per kind, records User-Agents, and collects violations of the spacing and single-request
-rules, which the context manager asserts are empty on exit (so a test fails when the client is rude).
-Faults are queued per kind ("rss", "listing", "api") and consumed one per request.
+It serves the combined RSS feed (`/rss/A+B`), listing pages (`/list/CAT/new`), the query API
+(`/api/query?id_list=...`), full-text pages (`/html/IDvN`: real captures put there with `serve_html`, else
+arXiv's 404 "No HTML for ..." page) and a robots.txt with a Crawl-delay, for one announcement `Day`, built
+the way arXiv builds them: an item's announce type depends on the categories asked for, cross-lists show up
+on every listing they are listed in. It counts requests per kind, records User-Agents, and collects
+violations of the spacing and single-request rules (html pages: the robots.txt Crawl-delay), which the
+context manager asserts are empty on exit (so a test fails when the client is rude).
+Faults are queued per kind ("rss", "listing", "api", "html", "robots") and consumed one per request.
 
 Also used by benchmarks/fetch_bench.py, hence no pytest import here.
 """
@@ -13,6 +15,7 @@ Also used by benchmarks/fetch_bench.py, hence no pytest import here.
 from __future__ import annotations
 
 import random
+import select
 import threading
 import time
 from collections import Counter, defaultdict, deque
@@ -309,6 +312,8 @@ class Fault:
     hold: bool = False  # never answer (until the server stops): the client times out
     truncate: bool = False  # cut the normal answer in half, keep HTTP 200
     empty_feed: bool = False  # an RSS channel with no items (a weekend)
+    trickle: float = 0.0  # send the answer one byte every this many seconds (headers at once)
+    slow_status: bool = False  # with trickle: the status line and headers a byte at a time too
     gate: threading.Event | None = None  # answer only once this is set (the request stays in flight)
     entered: threading.Event = field(default_factory=threading.Event)  # set when the request is being held
 
@@ -331,6 +336,11 @@ def truncated() -> Fault:
     return Fault(truncate=True)
 
 
+def trickle(every: float = 0.5, status_line: bool = False) -> Fault:
+    """A server that never stops answering: one byte every `every` seconds, until the client hangs up."""
+    return Fault(trickle=every, slow_status=status_line)
+
+
 def html_error_page() -> Fault:
     """What a proxy or arXiv's front end serves during trouble: HTML, yet HTTP 200."""
     return Fault(200, b"<!DOCTYPE html><html><body><h1>We are experiencing difficulties</h1></body></html>",
@@ -350,14 +360,32 @@ def weekend() -> Fault:
     return Fault(empty_feed=True)
 
 
+def no_html_page(idv: str) -> bytes:
+    """arXiv's answer (HTTP 404) for a paper without an HTML version. Its words are those of arxiv-browse's
+    template browse/templates/dissemination/no_html.html; the page around them is ours, not a capture."""
+    return (f"<!DOCTYPE html><html lang=\"en\"><head><title>No HTML for '{idv}'</title></head><body>"
+            f"<main><h1>No HTML for '{idv}'</h1><p>HTML is not available for the source.</p>"
+            "<p>This could be due to the source files not being HTML, LaTeX, or a conversion failure.</p>"
+            "</main></body></html>").encode()  # fmt: skip
+
+
+def robots_txt(crawl_delay: float) -> bytes:
+    """A robots.txt shaped like arxiv.org's (User-agent: *, Crawl-delay, Allow: /html ...)."""
+    return (f"User-agent: *\nCrawl-delay: {crawl_delay:g}\nAllow: /abs\nAllow: /pdf\nAllow: /html\n"
+            "Disallow: /user\nDisallow: /e-print\nDisallow: /src\n").encode()
+
+
 # ---------------------------------------------------------------- the server
 
 
 class FakeArxiv:
     """Start with `with FakeArxiv(min_spacing=0.05) as fake:`; exiting asserts the client was polite."""
 
-    def __init__(self, min_spacing: float = 0.0, day: Day | None = None) -> None:
+    def __init__(self, min_spacing: float = 0.0, day: Day | None = None, crawl_delay: float = 0.0) -> None:
         self.min_spacing = min_spacing
+        self.crawl_delay = crawl_delay  # what robots.txt asks between html pages (refereed too)
+        self.robots: bytes | None = robots_txt(crawl_delay)
+        self.html: dict[str, bytes] = {}  # /html/IDvN -> a page (real captures)
         self.day: Day | None = None
         self.feed_day: date | None = None  # the day the RSS feed and listings claim (default: day.day)
         self.papers: dict[str, Paper] = {}  # what the API knows, by id without version
@@ -399,10 +427,19 @@ class FakeArxiv:
     def api_url(self) -> str:
         return f"{self.base_url}/api/query"
 
+    @property
+    def html_url(self) -> str:
+        return f"{self.base_url}/html"
+
+    def serve_html(self, paper_id: str, version: int, page: bytes) -> None:
+        """Answer /html/<id>v<version> with this page (HTTP 200, text/html)."""
+        self.html[f"/html/{paper_id}v{version}"] = page
+
     def overrides(self) -> dict[str, Any]:
         """Dotted settings pointing arXiv at this server, spaced as it referees."""
         return {"arxiv.rss_url": self.rss_url, "arxiv.listing_url": self.listing_url,
-                "arxiv.api_url": self.api_url, "arxiv.delay_seconds": self.min_spacing}  # fmt: skip
+                "arxiv.api_url": self.api_url, "arxiv.delay_seconds": self.min_spacing,
+                "fulltext.html_url": self.html_url}  # fmt: skip
 
     def arxiv_settings(self, **kw: Any) -> ArxivSettings:
         base = {"rss_url": self.rss_url, "listing_url": self.listing_url, "api_url": self.api_url,
@@ -447,10 +484,11 @@ class FakeArxiv:
         with self._lock:
             if self._active:
                 self.violations.append(f"{kind} {target}: started while another request was in flight")
-            if self._last_end is not None and now - self._last_end < self.min_spacing - SPACING_TOLERANCE:
+            spacing = max(self.min_spacing, self.crawl_delay) if kind == "html" else self.min_spacing
+            if self._last_end is not None and now - self._last_end < spacing - SPACING_TOLERANCE:
                 gap = now - self._last_end
                 self.violations.append(f"{kind} {target}: only {gap:.3f} s after the previous request "
-                                       f"(minimum {self.min_spacing} s)")  # fmt: skip
+                                       f"(minimum {spacing} s)")  # fmt: skip
             self._active += 1
             self.counts[kind] += 1
             self.requests.append((kind, target))
@@ -468,21 +506,23 @@ class FakeArxiv:
 
     # -- answering
 
-    def answer(self, kind: str, path: str, query: dict[str, list[str]]) -> tuple[int, dict[str, str], bytes, bool]:
-        """(status, headers, body, hold) for one request."""
+    def answer(
+        self, kind: str, path: str, query: dict[str, list[str]]
+    ) -> tuple[int, dict[str, str], bytes, Fault | None]:
+        """(status, headers, body, fault) for one request."""
         fault = self.faults[kind].popleft() if self.faults[kind] else None
         if fault and fault.hold:
-            return 200, {}, b"", True
+            return 200, {}, b"", fault
         if fault and fault.gate is not None:
             fault.entered.set()
             fault.gate.wait(timeout=30)
         if fault and fault.body is not None:
             headers = {"Content-Type": fault.content_type or HTML_TYPE, **fault.headers}
-            return fault.status, headers, fault.body, False
+            return fault.status, headers, fault.body, fault
         status, ctype, body = self._normal(kind, path, query, fault)
         if fault and fault.truncate:
             body = body[: len(body) // 2]
-        return status, {"Content-Type": ctype}, body, False
+        return status, {"Content-Type": ctype}, body, fault
 
     def _normal(self, kind: str, path: str, query: dict[str, list[str]], fault: Fault | None) -> tuple[int, str, bytes]:
         if path in self.static:
@@ -497,6 +537,11 @@ class FakeArxiv:
             return 200, HTML_TYPE, listing_page(replace(self.day, day=self.feed_day or self.day.day), cat)
         if kind == "api":
             return self._api(query)
+        if kind == "robots" and self.robots is not None:
+            return 200, "text/plain; charset=utf-8", self.robots
+        if kind == "html":
+            page = self.html.get(path)
+            return (200, HTML_TYPE, page) if page is not None else (404, HTML_TYPE, no_html_page(path[6:]))
         return 404, HTML_TYPE, b"<html><body>Not Found</body></html>"
 
     def _weekend(self) -> date:
@@ -536,17 +581,22 @@ class _Handler(BaseHTTPRequestHandler):
         fake: FakeArxiv = self.server.fake  # type: ignore[attr-defined]
         parts = urlsplit(self.path)
         kind = ("rss" if parts.path.startswith("/rss/") else "listing" if parts.path.startswith("/list/")
-                else "api" if parts.path == "/api/query" else "other")  # fmt: skip
+                else "api" if parts.path == "/api/query" else "html" if parts.path.startswith("/html/")
+                else "robots" if parts.path == "/robots.txt" else "other")  # fmt: skip
         arrived = fake._arrive(kind, self.path, self.headers.get("User-Agent", ""))
         held = False
         try:
-            status, headers, body, hold = fake.answer(kind, parts.path, parse_qs(parts.query))
-            if hold:
+            status, headers, body, fault = fake.answer(kind, parts.path, parse_qs(parts.query))
+            if fault is not None and fault.hold:
                 held = True
                 fake._ending(arrived)  # the client gives up on it; spacing counts from its own timeout
                 fake._left()
                 fake.release.wait()
                 self.close_connection = True
+                return
+            if fault is not None and fault.trickle:
+                held = True  # _trickle says when the client has left
+                self._trickle(fake, status, headers, body, fault)
                 return
             fake._ending()
             self.send_response(status)
@@ -561,3 +611,28 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             if not held:
                 fake._left()
+
+    def _trickle(self, fake: FakeArxiv, status: int, headers: dict[str, str], body: bytes, fault: Fault) -> None:
+        """Write the answer a byte at a time; the request ends (for the referee) when the client hangs up."""
+        head = f"HTTP/1.1 {status} OK\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        head += f"Content-Length: {len(body)}\r\n\r\n"
+        slow = head.encode() + body if fault.slow_status else body
+        if not fault.slow_status:
+            self.wfile.write(head.encode())
+            self.wfile.flush()
+        self.close_connection = True
+        last = time.monotonic()  # the client was still there: the spacing counts from no earlier than this
+        try:
+            for i in range(len(slow)):
+                # waiting for the next byte is waiting for the client to hang up: a readable socket at EOF
+                readable, _, _ = select.select([self.connection], [], [], fault.trickle)
+                if (readable and not self.connection.recv(1)) or fake.release.is_set():
+                    return
+                self.wfile.write(slow[i : i + 1])
+                self.wfile.flush()
+                last = time.monotonic()
+        except OSError:
+            return
+        finally:
+            fake._ending(last)
+            fake._left()

@@ -20,10 +20,15 @@ Behaviours (queue them with `script(...)` or `for_paper(id, ...)`):
   JSON body is cut short), filtered (a choice without a message, finish_reason content_filter),
   latex (unescaped LaTeX backslashes), fences, prose (text around the JSON), missing (no "method"),
   english (wrong language), truncated (cut inside the trailing keywords), truncated_early (cut inside
-  "method"), refusal (the API's refusal field), apology (a plain-text refusal), 500-format (a 500 about
-  response_format, as llama-cpp-python sends), think (the reasoning inline in <think> tags before the
-  JSON), trickle (headers, then a byte every 0.5 s forever), slow-status (the status line a byte every
-  0.5 s), placeholder (the schema's descriptions echoed as the fields).
+  "method"), refusal (the API's refusal field), apology (a plain-text refusal), invent (a Result with a
+  number the paper does not state: 97.3%), echo-key (a reply that is not JSON and repeats the request's
+  Authorization header), key-in-summary (a valid summary whose method holds the key), 500-format (a 500
+  about response_format, as llama-cpp-python sends), think (the reasoning inline in <think> tags before
+  the JSON), trickle (headers, then a byte every 0.5 s forever), slow-status (the status line a byte
+  every 0.5 s), placeholder (the schema's descriptions echoed as the fields).
+
+A prompt with the paper's full text (<fulltext>...</fulltext>) gets a Result that also quotes the first
+percentage (else decimal number) of that text, as a model told to name the paper's own numbers would.
 """
 
 from __future__ import annotations
@@ -58,6 +63,9 @@ SAMPLE_DAY = date(2026, 1, 28)
 _DESCRIPTIONS = ("One or two sentences: what the paper does and finds.", "The problem and why it matters.", "string",
                  "...", "N/A")
 LATEX_TAIL = r"误差界为 $\frac{1}{\sqrt{n}}$，优于 $\beta$-VAE，并利用 $\nabla f$ 与 $\times 2$ 的加速。"
+INVENTED = "准确率达到 97.3%。"  # "invent": a number no paper here states
+_FULLTEXT_RE = re.compile(r"<fulltext>\n(.*?)\n</fulltext>", re.DOTALL)
+_KEY_NUMBER_RE = re.compile(r"(?<![\w.$\\{^_])\d+\.\d+\s?%|(?<![\w.$\\{^_])\d+\s?%|(?<![\w.$\\{^_])\d+\.\d+(?![\w.])")
 
 
 @dataclass
@@ -245,7 +253,7 @@ class FakeLLM:
         if limited is not None:
             call.behaviour = "rate-limited"
             return limited
-        status, headers, payload = self._within_cap(behaviour, mode, req, paper_id)
+        status, headers, payload = self._within_cap(behaviour, mode, req, paper_id, key)
         return status, {**limits, **headers}, payload
 
     def _rate_limited(self, req: dict[str, Any]) -> tuple[tuple[int, dict[str, str], Any] | None, dict[str, str]]:
@@ -268,7 +276,7 @@ class FakeLLM:
         return (429, headers, _error("Rate limit reached for requests", "requests", "rate_limit_exceeded")), limits
 
     def _within_cap(
-        self, behaviour: str, mode: str, req: dict[str, Any], paper_id: str | None
+        self, behaviour: str, mode: str, req: dict[str, Any], paper_id: str | None, key: str = ""
     ) -> tuple[int, dict[str, str], Any]:
         with self._cond:
             self.in_flight += 1
@@ -296,10 +304,10 @@ class FakeLLM:
                 # DeepSeek under load: no 429, the answer just takes longer (shared with everyone in
                 # flight), and blank lines keep the connection open meanwhile
                 slow = True
-                done = self._completion(behaviour, mode, req, paper_id)
+                done = self._completion(behaviour, mode, req, paper_id, key)
                 return 200, {}, Slow(done, self.keepalive, latency * load / self.capacity, done=self._leave)
             time.sleep(latency)  # the model "thinking"
-            return 200, {}, self._completion(behaviour, mode, req, paper_id)
+            return 200, {}, self._completion(behaviour, mode, req, paper_id, key)
         finally:
             if not slow:
                 self._leave()
@@ -308,8 +316,10 @@ class FakeLLM:
         with self._cond:
             self.in_flight -= 1  # before the answer is written: the client never sees a stale count
 
-    def _completion(self, behaviour: str, mode: str, req: dict[str, Any], paper_id: str | None) -> dict[str, Any]:
-        text, finish = _answer_text(behaviour, paper_id)
+    def _completion(
+        self, behaviour: str, mode: str, req: dict[str, Any], paper_id: str | None, key: str = ""
+    ) -> dict[str, Any]:
+        text, finish = _answer_text(behaviour, paper_id, req.get("messages", []), key)
         message: dict[str, Any] = {"role": "assistant", "content": text}
         if _reasoner(req):  # DeepSeek's reasoner: its thinking beside the answer, in English
             message["reasoning_content"] = REASONING.format(paper=paper_id)
@@ -396,9 +406,34 @@ def reference_fields(paper_id: str | None) -> dict[str, str]:
     }
 
 
-def _answer_text(behaviour: str, paper_id: str | None) -> tuple[str, str]:
+def fulltext_of(messages: list[dict[str, Any]]) -> str | None:
+    """The full text quoted in the first user message, if the prompt is the full-text one."""
+    user = next((str(m.get("content") or "") for m in messages if m.get("role") == "user"), "")
+    m = _FULLTEXT_RE.search(user)
+    return m.group(1) if m else None
+
+
+def key_number(text: str) -> str | None:
+    """The first percentage of a text, else its first decimal number (outside LaTeX)."""
+    m = _KEY_NUMBER_RE.search(text)
+    return m.group(0) if m else None
+
+
+def _answer_text(
+    behaviour: str, paper_id: str | None, messages: list[dict[str, Any]], key: str = ""
+) -> tuple[str, str]:
     """(content, finish_reason) for a 200 answer."""
     fields: dict[str, Any] = reference_fields(paper_id)
+    if behaviour == "echo-key":
+        return f"Unauthorized client. Your request said: Authorization: Bearer {key}", "stop"
+    if behaviour == "key-in-summary":
+        fields["method"] += f"（请求头 Authorization: Bearer {key}）"
+    fulltext = fulltext_of(messages)
+    if fulltext:
+        number = key_number(fulltext)
+        fields["result"] += f"全文报告的关键结果为 {number}。" if number else "全文给出了实验细节。"
+    if behaviour == "invent":
+        fields["result"] += INVENTED
     if behaviour == "missing":
         del fields["method"]
     if behaviour == "english":

@@ -1,162 +1,31 @@
-"""The sample day's page in real headless chromium (Debian's), opened from disk over file://.
-
-Every page records its requests: anything not file:// is aborted and fails the test. Screenshots go
-to test-artifacts/ (desktop, phone, dark).
+"""The sample day's page in real headless chromium (Debian's), opened from disk over file://: loading,
+search, filters, details, highlighting, keyboard, sorting, math, escaping, themes, phone, index.
+(tests/test_triage.py: the reader's triage features.)
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from arxiv_digest.config import Settings
-from arxiv_digest.render.html import render_site
-from arxiv_digest.store import Store
-from browser_util import CHROMIUM, SEED_DAY, add_papers, chromium, chromium_available, load_seed
+from browser_fixtures import (
+    SCORED,
+    XSS_ID,
+    XSS_MOTIVATION,
+    XSS_TITLE,
+    XSS_TLDR,
+    Visit,
+    _expected_search,
+    _haystack,
+    _new_visit,
+    _papers,
+    _screenshot,
+)  # fmt: skip
 
 pytestmark = pytest.mark.browser
-
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CATS = ["eess.SP", "cs.LG", "stat.ML"]
-XSS_ID = "2601.99901"
-XSS_TITLE = "Payload <script>window.__xss=1;document.title='pwned'</script> <img src=x onerror=\"window.__xss=2\">"
-XSS_ABSTRACT = (
-    'An abstract <img src=x onerror="window.__xss=3;document.title=\\"pwned\\""> with '
-    '$\\href{javascript:window.__xss=6}{x}$ and <svg onload="window.__xss=7"></svg>.'
-)
-XSS_TLDR = 'TL;DR <script>window.__xss=4</script><img src=x onerror="window.__xss=8">'
-XSS_MOTIVATION = "</details></article><script>window.__xss=5</script>"
-SCORED = {"2601.19333": 0.91, "2601.18927": 0.42, "2601.19755": 0.77}  # k-clustering, PASS survey, f-divergence
-
-
-def _extra() -> list[dict[str, Any]]:
-    base = {"result": "r", "method": "m", "conclusion": "c"}
-    return [
-        {**base, "index": 132, "id": XSS_ID, "title": XSS_TITLE, "authors": ["Mallory <b>Bold</b>", "Eve"],
-         "category": "cs.LG", "abstract": XSS_ABSTRACT, "tldr": XSS_TLDR, "motivation": XSS_MOTIVATION},
-        {**base, "index": 133, "id": "2601.99902", "title": "A paper still waiting for its summary",
-         "authors": ["Ada Lovelace"], "category": "stat.ML", "abstract": "Nothing summarized yet.", "tldr": "",
-         "motivation": "", "summary": False},
-    ]  # fmt: skip
-
-
-def _papers() -> list[dict[str, Any]]:
-    papers = load_seed()
-    for p in papers:
-        if p["id"] in SCORED:
-            p["score"], p["reasons"] = SCORED[p["id"]], [f"keyword: test {p['id']}"]
-    return [*papers, *_extra()]
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("browser-site")
-    settings = Settings(categories=CATS, language="Chinese", data_dir=base / "data")
-    with Store.open(settings.data_dir) as store:
-        add_papers(store, SEED_DAY, _papers())
-        return render_site(settings, store, base / "site")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    ci = os.environ.get("CI") == "true"
-    if not chromium_available():
-        msg = f"chromium not found at {CHROMIUM} (apt-get install chromium)"
-        pytest.fail(msg) if ci else pytest.skip(msg)
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        pytest.fail("playwright is not installed") if ci else pytest.skip("playwright is not installed")
-    with chromium() as b:
-        yield b
-
-
-@dataclass
-class Visit:
-    """One browser context and page, with everything it asked the network for."""
-
-    ctx: Any
-    page: Any
-    requests: list[str] = field(default_factory=list)  # every request the page made
-    blocked: list[str] = field(default_factory=list)  # requests that were not file:// (aborted)
-    errors: list[str] = field(default_factory=list)  # page errors and console errors
-    dialogs: list[str] = field(default_factory=list)  # alert/confirm/prompt: an executed payload
-
-    def open(self, site: Path, name: str = f"{SEED_DAY.isoformat()}.html") -> None:
-        self.page.goto((site / name).as_uri())  # returns after the load event, after the page's init
-
-    def card(self, pid: str) -> Any:
-        return self.page.locator(f'article[id="{pid}"]')
-
-    def visible_ids(self) -> list[str]:
-        return list(self.page.eval_on_selector_all(".card:not([hidden])", "els => els.map(e => e.id)"))
-
-    def storage(self, key: str) -> Any:
-        raw = self.page.evaluate("k => localStorage.getItem(k)", key)
-        return json.loads(raw) if raw and raw[0] in "[{" else raw
-
-
-def _new_visit(browser: Any, **options: Any) -> Visit:
-    ctx = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, "color_scheme": "light", **options})
-    ctx.set_default_timeout(15_000)
-    page = ctx.new_page()
-    v = Visit(ctx, page)
-
-    def block(route: Any) -> None:
-        v.blocked.append(route.request.url)
-        route.abort()
-
-    def console(msg: Any) -> None:
-        if msg.type == "error":
-            v.errors.append(f"console: {msg.text}")
-
-    def dialog(d: Any) -> None:
-        v.dialogs.append(d.message)
-        d.dismiss()
-
-    ctx.route(re.compile(r"^(?!file:)"), block)
-    page.on("request", lambda r: v.requests.append(r.url))
-    page.on("pageerror", lambda e: v.errors.append(f"pageerror: {e}"))
-    page.on("console", console)
-    page.on("dialog", dialog)
-    return v
-
-
-@pytest.fixture
-def visit(browser: Any) -> Iterator[Visit]:
-    v = _new_visit(browser)
-    yield v
-    v.ctx.close()
-    assert v.errors == []
-    assert v.dialogs == []
-    assert [u for u in v.requests if not u.startswith("file://")] == []
-
-
-def _haystack(p: dict[str, Any]) -> str:
-    fields = [p["id"], p["title"], *p["authors"], p["abstract"]]
-    if p.get("summary", True):
-        fields += [p[k] for k in ("tldr", "motivation", "method", "result", "conclusion")]
-    return "\n".join(fields).lower()
-
-
-def _expected_search(query: str, categories: tuple[str, ...] = tuple(CATS)) -> list[str]:
-    """The ids a search should show, in page order (sections in the followed order)."""
-    terms = query.lower().split()
-    order = {c: i for i, c in enumerate(CATS)}
-    papers = sorted(_papers(), key=lambda p: (order[p["category"]], p["index"]))
-    return [p["id"] for p in papers if p["category"] in categories and all(t in _haystack(p) for t in terms)]
-
-
-def _screenshot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name))
 
 
 # ---------------------------------------------------------------------------------------------- tests
@@ -184,7 +53,7 @@ def test_search_filters_cards(visit: Visit, site: Path) -> None:
         expected = _expected_search(query)
         assert expected, query
         assert visit.visible_ids() == expected, query
-        assert page.locator("#status").inner_text() == f"{len(expected)} of 133 papers"
+        assert page.locator("#status").inner_text() == f"{len(expected)} / 133"  # in the reader's language
     page.fill("#search", "zzzz-no-such-thing")
     assert visit.visible_ids() == []
     assert page.locator("#no-results").is_visible()
@@ -243,7 +112,8 @@ def test_keyword_and_author_highlighting(visit: Visit, site: Path) -> None:
     assert visit.storage("arxiv-digest:authors") == ["Rahul Raychaudhury"]
     card = visit.card("2601.19333")
     card.scroll_into_view_if_needed()
-    page.wait_for_selector('article[id="2601.19333"] mark.hl')
+    card.locator("summary").click()  # the details come in (and get their marks) when opened
+    page.wait_for_selector('article[id="2601.19333"] dd mark.hl')
     marks = card.locator("mark.hl").evaluate_all("ms => ms.map(m => m.textContent.toLowerCase())")
     assert set(marks) == {"clustering"} and len(marks) >= 3  # title, summary and abstract
     assert card.locator(".author.hl-author").all_text_contents() == ["Rahul Raychaudhury"]
@@ -398,7 +268,7 @@ def test_phone_viewport(browser: Any, site: Path) -> None:
 def test_index_page_links_to_the_day(visit: Visit, site: Path) -> None:
     visit.open(site, "index.html")
     page = visit.page
-    assert page.locator(".day-count").inner_text() == "133 papers"
-    page.click("a.day-link")
+    assert page.locator(".day-count").all_inner_texts() == ["2 篇论文", "133 篇论文", "2 篇论文"]
+    page.click('a.day-link[href="2026-01-28.html"]')
     page.wait_for_url(re.compile(r"2026-01-28\.html$"))
     assert page.locator(".card").count() == 133

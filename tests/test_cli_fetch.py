@@ -15,8 +15,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from arxiv_digest.cli import app
+from arxiv_digest.models import Paper
 from arxiv_digest.sources.http import user_agent
-from arxiv_digest.store import Store
+from arxiv_digest.store import AnnouncementRow, Store
 from fake_arxiv import FakeArxiv, error_feed, synthetic_day, weekend
 
 CATS = ["cs.LG", "stat.ML"]
@@ -199,3 +200,18 @@ def test_status_shows_days_papers_and_runs() -> None:
     assert lines[0] == f"store: {data_dir()} (1 day, 131 papers, 0 summaries)"
     assert lines[1] == "  2026-01-28    131 papers"
     assert lines[2].endswith("fetch      ok")
+
+
+def test_status_says_when_it_cuts_the_list_of_days() -> None:
+    with Store.open(data_dir()) as store:
+        store.upsert_paper(Paper(id="2601.00001", version=1, title="T", authors=["A"], abstract="a",
+                                 categories=["cs.LG"]))  # fmt: skip
+        for d in range(1, 10):
+            # one paper replaced day after day: each day is an announcement of its own
+            store.add_announcements(date(2026, 1, d), [AnnouncementRow("2601.00001", "cs.LG", "replace", 1, False)])
+    lines = cli("status").stdout.splitlines()
+    assert lines[0].endswith("(9 days, 1 paper, 0 summaries)")
+    assert lines[1] == "  the last 7 of 9 days (--all for every day):"
+    assert lines[2] == "  2026-01-03      1 papers" and lines[8] == "  2026-01-09      1 papers"
+    every = cli("status", "--all").stdout.splitlines()
+    assert every[1] == "  2026-01-01      1 papers" and len([ln for ln in every if "papers" in ln]) == 9

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from arxiv_digest.cli import app
 from arxiv_digest.store import Store
-from seedstore import SEED_CATEGORIES, fill_seed
+from seedstore import SEED_CATEGORIES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CATS = ",".join(SEED_CATEGORIES)
@@ -20,14 +20,6 @@ CATS = ",".join(SEED_CATEGORIES)
 
 def run(*args: str) -> Any:
     return CliRunner().invoke(app, list(args))
-
-
-@pytest.fixture
-def seeded(seed_papers: list[dict[str, Any]]) -> Path:
-    data = Path(os.environ["ARXIV_DIGEST_DATA_DIR"])
-    with Store.open(data) as s:
-        fill_seed(s, seed_papers)
-    return data
 
 
 def test_render_markdown_defaults_to_latest_day_under_site_dir(seeded: Path) -> None:
@@ -143,3 +135,35 @@ def test_render_refuses_while_another_process_writes(seeded: Path) -> None:
         r = run("render", "-f", "markdown")
         assert r.exit_code == 1 and "another arxiv-digest process" in r.stderr
     assert run("render", "-f", "markdown").exit_code == 0
+
+
+def _day_file(path: Path, ids: list[str]) -> Path:
+    recs = [{"id": i, "categories": ["cs.LG"], "authors": ["A"], "title": f"T {i}", "comment": None,
+             "summary": "S", "AI": dict.fromkeys(("tldr", "motivation", "method", "result", "conclusion"), "x")}
+            for i in ids]  # fmt: skip
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs), "utf-8")
+    return path
+
+
+def test_import_of_repeated_days_says_so_and_status_agrees(tmp_path: Path) -> None:
+    """daily-arXiv-ai-enhanced wrote a file (a copy of the day before) on days without an announcement:
+    such a file is no day of the digest, and a paper is listed once, on its first day."""
+    first = _day_file(tmp_path / "2026-06-26_AI_enhanced_English.jsonl", ["2606.00001", "2606.00002"])
+    copy = _day_file(tmp_path / "2026-06-27_AI_enhanced_English.jsonl", ["2606.00001", "2606.00002"])
+    mixed = _day_file(tmp_path / "2026-06-29_AI_enhanced_English.jsonl", ["2606.00002", "2606.00003"])
+    r = run("import", str(mixed), str(copy), str(first))  # any order: the oldest day is imported first
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines() == [
+        f"{first}: 2026-06-26, 2 papers (2 new), 2 summaries",
+        f"{copy}: 2026-06-27, 2 papers (0 new), 2 summaries; all announced earlier (2026-06-26): not a day of its own",
+        f"{mixed}: 2026-06-29, 2 papers (1 new), 2 summaries; 1 announced earlier (2026-06-26) stay there",
+    ]
+    status = run("status").stdout.splitlines()
+    assert status[0].endswith("(2 days, 3 papers, 3 summaries)")
+    assert status[1:3] == ["  2026-06-26      2 papers", "  2026-06-29      1 papers"]
+    # An older file imported later takes its papers back from the later day that listed them first.
+    older = _day_file(tmp_path / "2026-06-25_AI_enhanced_English.jsonl", ["2606.00003"])
+    assert run("import", str(older)).stdout == (
+        f"{older}: 2026-06-25, 1 paper (0 new), 1 summaries; 1 moved here from later days (2026-06-29)\n"
+    )
+    assert run("status").stdout.splitlines()[1:3] == ["  2026-06-25      1 papers", "  2026-06-26      2 papers"]

@@ -57,7 +57,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def settings_for(fake: FakeArxiv, **over: Any) -> Settings:
-    base = {**fake.overrides(), "categories": CATS, "arxiv.timeout_seconds": 0.3, "arxiv.max_retry_seconds": 5.0}
+    base = {**fake.overrides(), "categories": CATS, "arxiv.timeout_seconds": 1.0, "arxiv.max_retry_seconds": 5.0}
     return load_settings(None, {**base, **over}, environ={})
 
 
@@ -274,7 +274,7 @@ def test_transient_api_failures_are_retried(fake: FakeArxiv, store: Store, clien
         ([html_error_page()], ArxivParseError, "but got text/html (HTTP 200; an error page?)"),
         ([not_found()], ArxivHTTPError, "arXiv answered HTTP 404 for http://127.0.0.1"),
         ([unavailable("60")], ArxivHTTPError, "HTTP 503 (Retry-After 60 s); gave up after 0 retries"),
-        ([timeout()] * 3, ArxivError, "timed out (ReadTimeout); gave up after"),
+        ([timeout()] * 3, ArxivError, "timed out ("),  # httpx's read timeout or our deadline, the same moment
     ],
 )
 def test_api_failures_leave_the_store_exactly_as_before(

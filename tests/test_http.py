@@ -22,7 +22,7 @@ from arxiv_digest.config import ArxivSettings
 from arxiv_digest.errors import ArxivAPIError, ArxivError, ArxivHTTPError, ArxivParseError
 from arxiv_digest.sources.api import parse_api
 from arxiv_digest.sources.http import ArxivClient, retry_after_seconds, user_agent
-from fake_arxiv import REAL, FakeArxiv, Fault, synthetic_day, timeout, too_many, unavailable
+from fake_arxiv import REAL, FakeArxiv, Fault, synthetic_day, timeout, too_many, trickle, unavailable
 
 URL = "https://export.example.org/api/query"  # not arxiv.org: these tests set their own spacing
 XML = {"content-type": "application/atom+xml; charset=utf-8"}
@@ -338,3 +338,33 @@ def test_spacing_holds_across_processes_through_the_pace_file(tmp_path: Path) ->
                      pace_file=pace) as b:  # fmt: skip
         b.get(URL)
     assert len(second.sleeps) == 1 and 2.0 < second.sleeps[0] <= 3.0  # the rest of the 3 s since a's request
+
+
+# ---------------------------------------------------------------- servers that never finish answering
+
+
+@pytest.mark.parametrize("status_line", [False, True], ids=["trickled-body", "slow-status-line"])
+def test_a_trickling_server_cannot_outlast_the_retry_budget(status_line: bool) -> None:
+    """httpx's timeouts are per read: a byte every 0.2 s never trips them. The request's own deadline does."""
+    fake = FakeArxiv(min_spacing=DELAY, day=synthetic_day(5, ["cs.LG"]))
+    fake.__enter__()
+    fake.fault("rss", *[trickle(0.2, status_line=status_line)] * 20)
+    outcome: list[BaseException] = []
+
+    def fetch() -> None:
+        with wire_client(fake, timeout_seconds=0.6, max_retry_seconds=1.0) as client:
+            try:
+                client.get(f"{fake.rss_url}/cs.LG")
+            except ArxivError as e:
+                outcome.append(e)
+
+    worker = threading.Thread(target=fetch)
+    worker.start()
+    worker.join(timeout=30)  # the bound is about 0.6 s + 1.0 s; a client without a deadline would still be reading
+    finished = not worker.is_alive()
+    fake.stop()  # ends the trickle either way
+    worker.join()
+    assert finished, "the client was still reading a trickled answer after 30 s"
+    assert fake.violations == []
+    assert len(outcome) == 1 and "timed out (no complete answer within" in str(outcome[0])
+    assert "\n" not in str(outcome[0]) and fake.counts["rss"] >= 2  # retried within the budget, then gave up

@@ -14,7 +14,7 @@ from arxiv_digest.errors import BadInput, JSONLImportError
 from arxiv_digest.models import Paper
 from arxiv_digest.render.jsonl import export_day, import_file, import_files
 from arxiv_digest.render.markdown import render_markdown
-from arxiv_digest.store import Store
+from arxiv_digest.store import AnnouncementRow, Store
 from seedstore import SEED_CATEGORIES, SEED_DAY, fill_seed, seed_summary
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -194,3 +194,89 @@ def test_the_tools_failure_placeholders_are_not_imported_as_summaries(
     assert md.count("摘要生成中（尚未完成），以下为原文摘要。") == 4
     for text in ("Summary generation failed", "extraction failed", "Processing failed", "TL;DR: Error"):
         assert text not in md
+
+
+# ---------------------------------------------------------------- text kept as it was, hostile text refused
+
+
+def _record(pid: str, title: str, ai: dict[str, str] | None = None, cats: list[str] | None = None) -> dict[str, Any]:
+    rec: dict[str, Any] = {
+        "id": pid, "categories": cats or ["cs.LG"], "pdf": f"https://arxiv.org/pdf/{pid}",
+        "abs": f"https://arxiv.org/abs/{pid}", "authors": ["Ann Lee", "Bo Chen"], "title": title,
+        "comment": None, "summary": f"The abstract of {pid}.",
+    }  # fmt: skip
+    if ai is not None:
+        rec["AI"] = ai
+    return rec
+
+
+# What the other tool's LLM wrote on 6 of 175 real days: a field with a leading space, a TL;DR ending in
+# blank lines, a conclusion with trailing spaces.
+SPACED = {"tldr": "本文提出一种新方法。\n\n", "motivation": "动机。", "method": "方法。",
+          "result": " outperforms the baselines by 3%.", "conclusion": "结论。  "}  # fmt: skip
+
+
+def test_import_keeps_every_byte_and_the_markdown_shows_it_as_the_tool_did(tmp_path: Path) -> None:
+    line = json.dumps(_record("2601.00001", "Spaced", SPACED), ensure_ascii=False)
+    path = _write(tmp_path / "2026-01-28_AI_enhanced_Chinese.jsonl", [line])
+    with Store.open(tmp_path / "s") as s:
+        import_file(s, path)
+        digest = s.load_day(date(2026, 1, 28), ["cs.LG"], "Chinese")
+        stored = digest.entries[0].summary
+        assert stored is not None and stored.summary.model_dump(exclude={"keywords"}) == SPACED
+        md = render_markdown(digest)
+        _, ai = export_day(digest, tmp_path / "out")
+    assert "TL;DR: 本文提出一种新方法。\n\n\n\n\n<details>" in md  # the tool's converter: f"TL;DR: {tldr}\n\n\n"
+    assert "\nResult:  outperforms the baselines by 3%.\n\nConclusion: 结论。  \n\nAbstract:" in md
+    back = json.loads(ai.read_text("utf-8"))
+    assert back["AI"] == SPACED and {k: v for k, v in back.items() if not k.startswith("AI")} == {
+        k: v for k, v in json.loads(line).items() if k != "AI"}  # and back out as it came in  # fmt: skip
+
+
+def test_a_blank_field_is_still_not_a_summary(tmp_path: Path) -> None:
+    line = json.dumps(_record("2601.00001", "Blank", {**SPACED, "method": " \n "}), ensure_ascii=False)
+    path = _write(tmp_path / "2026-01-28_AI_enhanced_Chinese.jsonl", [line])
+    with Store.open(tmp_path / "s") as s:
+        assert import_file(s, path).summaries == 0
+
+
+@pytest.mark.parametrize("sep", ["\u2028", "\u2029", "\u0085"])
+def test_line_separators_inside_text_survive_export_and_import(tmp_path: Path, sep: str) -> None:
+    title = f"Part one{sep}part two"
+    with Store.open(tmp_path / "a") as a:
+        a.upsert_paper(Paper("2601.00001", 1, title, ["A"], f"Abstract{sep}more.", ["cs.LG"]))
+        a.add_announcements(date(2026, 1, 28), [AnnouncementRow("2601.00001", "cs.LG", "new", 1, False)])
+        plain, _ = export_day(a.load_day(date(2026, 1, 28), ["cs.LG"], "Chinese"), tmp_path / "out")
+    assert sep not in plain.read_text("utf-8")  # written as an escape, for readers that split lines at it
+    (tmp_path / "raw").mkdir()
+    raw = _write(tmp_path / "raw" / "2026-01-28.jsonl", [json.dumps(_record("2601.00002", title), ensure_ascii=False)])
+    assert sep in raw.read_text("utf-8")  # the other tool writes it raw
+    with Store.open(tmp_path / "b") as b:
+        assert import_file(b, plain).papers == 1 and import_file(b, raw).papers == 1
+        assert {p.title for p in b.day_papers(date(2026, 1, 28))} == {title}
+        assert b.papers(["2601.00001"])["2601.00001"].abstract == f"Abstract{sep}more."
+
+
+@pytest.mark.parametrize("cat", ["cs.LG'><script>alert(1)</script>", "cs.FOO", "cs LG"])
+def test_categories_outside_the_taxonomy_are_refused(tmp_path: Path, cat: str) -> None:
+    good = json.dumps(_record("2601.00001", "Fine"))
+    bad = json.dumps(_record("2601.00002", "Hostile", cats=[cat]))
+    path = _write(tmp_path / "2026-01-28.jsonl", [good, bad])
+    with Store.open(tmp_path / "s") as s:
+        with pytest.raises(JSONLImportError, match=rf"^{re.escape(str(path))}:2: unknown arXiv category"):
+            import_file(s, path)
+        assert _counts(s) == (0, 0, 0)
+
+
+def test_a_category_is_taken_in_its_canonical_spelling(tmp_path: Path) -> None:
+    path = _write(tmp_path / "2026-01-28.jsonl", [json.dumps(_record("2601.00001", "t", cats=["CS.lg", "stat.ml"]))])
+    with Store.open(tmp_path / "s") as s:
+        import_file(s, path)
+        assert s.papers(["2601.00001"])["2601.00001"].categories == ["cs.LG", "stat.ML"]
+
+
+@pytest.mark.parametrize("lang", ["..", "x" * 300, "Chinese."])
+def test_a_language_in_the_file_name_must_be_a_language(tmp_path: Path, lang: str) -> None:
+    path = tmp_path / f"2026-01-28_AI_enhanced_{lang}.jsonl"
+    with Store.open(tmp_path / "s") as s, pytest.raises(BadInput, match="the language in the file name must be"):
+        list(import_files(s, [path]))

@@ -129,9 +129,9 @@ def test_pending_marker_in_the_readers_language_however_it_is_spelled(
 
 
 def test_markdown_and_site_use_the_same_words() -> None:
-    from arxiv_digest.render.html import _UI, ui_text
     from arxiv_digest.render.markdown import EXTRACTIVE, PENDING
+    from arxiv_digest.render.ui import _TABLES, ui_text
 
-    for language, words in _UI.items():
+    for language, words in _TABLES.items():
         assert PENDING[language] == words["pending"] and EXTRACTIVE[language] == f"*{words['extractive']}*"
     assert ui_text("zh-CN")["lang"] == "zh-Hans" and ui_text("ja")["pending"] == PENDING["japanese"]

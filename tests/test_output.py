@@ -52,7 +52,7 @@ def test_failed_replace_keeps_old_file(out: Path, monkeypatch: pytest.MonkeyPatc
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(RenderError, match=r"^cannot write .*d\.md: No space left on device$"):  # one line
         write_text(target, "new" * 1000)
     assert target.read_text("utf-8") == "old"
     assert _listing(out) == ["d.md"]

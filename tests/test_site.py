@@ -81,7 +81,7 @@ def test_site_files_and_counts(settings: Settings, store: Store, tmp_path: Path,
     assert out == tmp_path / "site"
     for name in ["index.html", "2026-01-28.html", "assets/site.css", "assets/day.js", "assets/theme.js",
                  "assets/katex/katex.min.js", "assets/katex/katex.min.css", "assets/katex/LICENSE",
-                 "assets/katex/contrib/auto-render.min.js", site.SITE_MARKER]:  # fmt: skip
+                 "assets/math.js", "assets/readstate.js", site.SITE_MARKER]:  # fmt: skip
         assert (out / name).is_file(), name
     doc = _doc(out / "2026-01-28.html")
     cards = doc.xpath('//article[contains(@class, "card")]')
@@ -100,14 +100,14 @@ def test_site_files_and_counts(settings: Settings, store: Store, tmp_path: Path,
     ]
     # Every card links to arXiv's abs, pdf and html pages.
     first = _card(doc, "2601.18927")
-    hrefs = {a.get("class"): a.get("href") for a in first.xpath('.//nav[@class="links"]/a')}
+    hrefs = {a.get("class"): a.get("href") for a in first.xpath('.//div[@class="links"]/a')}
     assert hrefs == {"link-abs": "https://arxiv.org/abs/2601.18927", "link-pdf": "https://arxiv.org/pdf/2601.18927",
                      "link-html": "https://arxiv.org/html/2601.18927"}  # fmt: skip
     # The index page lists the day with its count.
     index = _doc(out / "index.html")
     link = index.xpath('//a[@class="day-link"]')[0]
     assert link.get("href") == "2026-01-28.html"
-    assert f"{len(cards)} papers" in link.text_content()
+    assert f"{len(cards)} 篇论文" in link.text_content()
 
 
 def test_summary_fields_and_pending_marker(settings: Settings, store: Store, tmp_path: Path) -> None:
@@ -115,7 +115,7 @@ def test_summary_fields_and_pending_marker(settings: Settings, store: Store, tmp
     survey = _card(doc, "2601.18927")
     assert "本文全面综述了捏合天线系统" in survey.xpath('.//p[@class="tldr"]')[0].text_content()
     labels = [dt.text for dt in survey.xpath(".//details//dt")]
-    assert labels == ["Motivation", "Method", "Result", "Conclusion", "Abstract"]
+    assert labels == ["研究动机", "研究方法", "研究结果", "结论", "原文摘要"]  # the reader's language (Chinese)
     assert "pinching-antenna system (PASS)" in survey.xpath('.//dd[contains(@class, "abstract")]')[0].text_content()
     assert not survey.xpath('.//*[contains(@class, "pending-marker")]')
     pending = _card(doc, "2601.99902")
@@ -173,14 +173,14 @@ def test_data_from_arxiv_and_the_llm_is_escaped(settings: Settings, store: Store
     assert "&lt;script&gt;window.__xss=1;document.title=&#39;pwned&#39;&lt;/script&gt;" in source
     doc = _doc(page)
     card = _card(doc, "2601.99901")
-    assert card.xpath(".//h3")[0].text_content() == XSS_TITLE  # shown as text, exactly
+    assert card.xpath(".//h3/a")[0].text_content() == XSS_TITLE  # shown as text, exactly
     assert card.xpath('.//span[@class="author"]')[0].text_content() == XSS_AUTHOR
     assert XSS_ABSTRACT in card.xpath('.//dd[contains(@class, "abstract")]')[0].text_content()
     assert XSS_MOTIVATION in card.xpath(".//dd")[0].text_content()
     assert not doc.xpath("//img") and not doc.xpath("//*[@onerror]")
     scripts = [s.get("src") for s in doc.xpath("//script[not(@type)]")]
-    assert scripts == ["assets/theme.js", "assets/common.js", "assets/katex/katex.min.js",
-                       "assets/katex/contrib/auto-render.min.js", "assets/day.js"]  # fmt: skip
+    assert scripts == ["assets/theme.js", "assets/common.js", "assets/katex/katex.min.js", "assets/math.js",
+                       "assets/readstate.js", "assets/day.js"]  # fmt: skip
 
 
 def test_config_json_cannot_close_its_script(settings: Settings, store: Store, tmp_path: Path) -> None:
@@ -265,9 +265,9 @@ def test_rendering_one_day_keeps_the_others(settings: Settings, tmp_path: Path) 
     assert (out / "2026-01-29.html").is_file() and not (out / "2026-01-30.html").exists()
     days = [a.get("href") for a in _doc(out / "index.html").xpath('//a[@class="day-link"]')]
     assert days == ["2026-01-29.html", "2026-01-28.html", "2026-01-27.html"]  # newest first
-    assert _doc(out / "2026-01-29.html").xpath('//a[@class="daynav-prev"]/@href') == ["2026-01-28.html"]
+    assert _doc(out / "2026-01-29.html").xpath('//a[@class="daynav-prev"]/@href') == ["2026-01-28.html"] * 2
     # The previous newest day now links forward to the new one.
-    assert _doc(out / "2026-01-28.html").xpath('//a[@class="daynav-next"]/@href') == ["2026-01-29.html"]
+    assert _doc(out / "2026-01-28.html").xpath('//a[@class="daynav-next"]/@href') == ["2026-01-29.html"] * 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "site", "work"]  # no temp dirs left
 
 
@@ -331,3 +331,58 @@ def test_a_symlinked_site_dir_stays_a_link(settings: Settings, store: Store, tmp
     link.symlink_to(real, target_is_directory=True)
     assert render_site(settings, store, link) == link
     assert link.is_symlink() and (real / "2026-01-28.html").is_file()
+
+
+def test_a_score_shows_only_with_its_reasons(settings: Settings, tmp_path: Path) -> None:
+    """A ranked day scores every paper; most score 0.00 for no reason: no badge says so."""
+    papers = [_paper(1, "2601.99921", "Matched", "cs.LG", score=0.42, reasons=["keyword: diffusion"]),
+              _paper(2, "2601.99922", "Unmatched", "cs.LG", score=0.0, reasons=[])]  # fmt: skip
+    with Store.open(settings.data_dir) as store:
+        add_papers(store, SEED_DAY, papers)
+        doc = _doc(render_site(settings, store, tmp_path / "site") / "2026-01-28.html")
+    badge = _card(doc, "2601.99921").xpath('.//span[contains(@class, "score")]')
+    assert [(b.text, b.get("title")) for b in badge] == [("相关度 0.42", "keyword: diffusion")]
+    assert not _card(doc, "2601.99922").xpath('.//span[contains(@class, "score")]')
+    assert _card(doc, "2601.99922").get("data-score") == "0.0000"  # still sorted by it
+
+
+def test_the_pages_words_follow_the_readers_language(settings: Settings, tmp_path: Path) -> None:
+    english = settings.model_copy(update={"language": "English"})
+    with Store.open(settings.data_dir) as store:
+        add_papers(store, SEED_DAY, [_paper(1, "2601.99921", "A paper", "cs.LG")], language="English")
+        out = render_site(english, store, tmp_path / "site")
+    doc = _doc(out / "2026-01-28.html")
+    assert doc.get("lang") == "en"
+    assert doc.xpath("//h1")[0].text == "Wednesday, 28 January 2026"
+    labels = [dt.text for dt in doc.xpath("//details//dt")]
+    assert labels == ["Motivation", "Method", "Result", "Conclusion", "Abstract"]
+    assert doc.xpath('//p[@class="tldr"]/span[@class="label"]')[0].text == "TL;DR"
+    assert doc.xpath("//input[@id='search']/@placeholder") == ["Search titles, authors, abstracts, summaries"]
+    assert doc.xpath("//a[@class='skip-link']")[0].text == "Skip to the papers"
+    assert _doc(out / "index.html").xpath("//h1")[0].text == "Daily digests"
+
+
+def test_every_word_has_its_chinese(settings: Settings, store: Store, tmp_path: Path) -> None:
+    from arxiv_digest.render.ui import _CHINESE, _ENGLISH, long_date, ui_text
+
+    assert set(_CHINESE) == set(_ENGLISH)
+    assert long_date(ui_text("Chinese"), date(2026, 6, 30)) == "2026年6月30日 星期二"
+    assert ui_text("Klingon")["search"] == "Search" and ui_text("Klingon")["lang"] == ""
+    assert ui_text("Japanese")["details"] == "Details"  # no translation yet: English
+    doc = _doc(render_site(settings, store, tmp_path / "site") / "2026-01-28.html")
+    assert doc.get("lang") == "zh-Hans"
+    text = " ".join(doc.xpath("//button//text() | //label//text() | //option//text() | //h2//text()"))
+    for english in ("Highlights", "All", "Highlighted only", "Cancel", "Save", "Keyboard shortcuts", "Contents"):
+        assert english not in text, english
+
+
+def test_index_chips_filter_and_the_latest_day_leads(settings: Settings, tmp_path: Path) -> None:
+    with Store.open(settings.data_dir) as store:
+        add_papers(store, SEED_DAY, [_paper(1, "2601.99921", "A paper", "cs.LG", score=0.5, reasons=["keyword: a"])])
+        add_papers(store, date(2026, 1, 27), [_paper(1, "2601.99920", "Older", "stat.ML")])
+        index = _doc(render_site(settings, store, tmp_path / "site") / "index.html")
+    assert index.xpath('//section[@class="latest"]//a[@class="latest-link"]/@href') == ["2026-01-28.html"]
+    assert index.xpath('//section[@class="latest"]//a[@class="pick-title"]/@href') == ["2026-01-28.html#2601.99921"]
+    assert index.xpath('//li[@class="day-item"]//a[@class="chip"]/@href') == [
+        "2026-01-28.html?cat=cs.LG", "2026-01-27.html?cat=stat.ML"]  # fmt: skip
+    assert not index.xpath("//span[contains(@class, 'chip')]")  # nothing that looks like a button and is not

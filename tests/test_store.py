@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import pytest
 
 from arxiv_digest.errors import StoreError, StoreLocked
 from arxiv_digest.models import Paper, StoredSummary, Summary
-from arxiv_digest.store import AnnouncementRow, Store
+from arxiv_digest.store import MIGRATIONS, AnnouncementRow, Store
 
 DAY = date(2026, 1, 28)
 
@@ -30,7 +31,7 @@ def test_migrations_recorded_once(tmp_path: Path) -> None:
     Store.open(tmp_path).close()
     with Store.open(tmp_path) as s:
         names = [r[0] for r in s.db.execute("SELECT name FROM _migrations")]
-        assert names == ["m001_initial"]
+        assert names == [fn.__name__ for fn in MIGRATIONS] and names[0] == "m001_initial"
         assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert s.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
@@ -235,3 +236,53 @@ def test_an_unusable_lock_file_is_one_store_error(tmp_path: Path) -> None:
         (tmp_path / "arxiv-digest.lock").mkdir()
         with pytest.raises(StoreError, match=r"^cannot take the write lock .*arxiv-digest\.lock: "):
             s.acquire_lock()
+
+
+def test_a_killed_run_is_shown_as_interrupted_not_running_forever(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from arxiv_digest.cli import app
+    from fake_llm import SEED, FakeLLM, fill_store, seed_paper
+
+    data = tmp_path / "data"
+    fill_store(data, [seed_paper(p) for p in SEED[:2]])
+    fake = FakeLLM().start()
+    fake.script("hang", "hang")  # the requests never get an answer: the run is busy until killed
+    env = {**os.environ, "OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": "sk-test-0000",
+           "ARXIV_DIGEST_DATA_DIR": str(data)}  # fmt: skip
+    cmd = [sys.executable, "-c", "from arxiv_digest.cli import main; main()", "summarize"]
+    status = ["status", "--data-dir", str(data)]
+    try:
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert fake.wait_for_calls(1, timeout=60), "summarize sent no request"
+            assert "summarize  running" in CliRunner().invoke(app, status).stdout
+        finally:
+            proc.kill()
+            proc.wait(timeout=30)
+    finally:
+        fake.stop()
+    assert "summarize  interrupted" in CliRunner().invoke(app, status).stdout
+    with Store.open(data) as s:
+        s.acquire_lock()  # the next writer records it for good
+        assert [r[0] for r in s.db.execute("SELECT status FROM runs")] == ["interrupted"]
+
+
+def test_migration_lists_each_paper_on_its_first_day_only(tmp_path: Path) -> None:
+    """Stores that imported daily-arXiv-ai-enhanced's copies of earlier days (before import knew better)
+    hold days made of repeats: the migration keeps each paper's first day, and replacements."""
+    d1, d2, d3 = date(2026, 6, 26), date(2026, 6, 27), date(2026, 6, 29)
+    with Store.open(tmp_path) as s, s.transaction():
+        for pid in ("2606.00001", "2606.00002", "2606.00003"):
+            s.upsert_paper(paper(pid))
+        s.add_announcements(d1, [AnnouncementRow("2606.00001", "cs.LG", "new", 1, False)])
+        s.add_announcements(d2, [AnnouncementRow("2606.00001", "cs.LG", "new", 1, False)])  # a copy
+        s.add_announcements(d3, [AnnouncementRow("2606.00001", "cs.LG", "replace", 1, False),
+                                 AnnouncementRow("2606.00002", "cs.LG", "new", 2, False)])  # fmt: skip
+        s.save_scores(d2, "p", [("2606.00001", 0.5, [])])
+        s.db.execute("DELETE FROM _migrations WHERE name = 'm014_first_announcement_only'")
+    with Store.open(tmp_path) as s:  # opening applies the migration again
+        assert s.announced_dates() == [d1, d3]
+        assert [r["announce_type"] for r in s.day_rows(d3)] == ["replace", "new"]
+        assert s.get_scores(d2) == {}
+        assert s.first_days(["2606.00001", "2606.00002"], d3) == {"2606.00001": d1}

@@ -7,6 +7,7 @@ OPENAI_API_KEY, OPENAI_BASE_URL) keep working, so its users can switch without r
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import date
 from functools import cache
@@ -75,6 +76,50 @@ def _http_url(value: str) -> str:
 HttpURL = Annotated[str, AfterValidator(_http_url)]
 
 
+def _path_text(value: str) -> str:
+    """A path the OS can take: no NUL byte (every system call would fail on it)."""
+    if "\0" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+PathText = Annotated[str, AfterValidator(_path_text)]
+# Seconds: finite and within reason (1e308 or inf would overflow every sleep and socket timeout).
+Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+def _header_key(value: SecretStr | None) -> SecretStr | None:
+    """An API key goes into an HTTP header: surrounding whitespace (a pasted newline) is dropped; inner
+    whitespace, control characters or non-ASCII cannot be sent at all. The key is never shown."""
+    if value is None:
+        return None
+    key = value.get_secret_value().strip()
+    if not key:
+        return None
+    if not (key.isascii() and key.isprintable()) or any(c.isspace() for c in key):
+        raise ValueError("is not a usable API key: it holds spaces, control characters or non-ASCII characters "
+                         "(an HTTP header cannot carry them); the value is not shown")  # fmt: skip
+    return SecretStr(key)
+
+
+HeaderKey = Annotated[SecretStr | None, AfterValidator(_header_key)]
+
+LANGUAGE_MAX = 40
+_LANGUAGE_RE = re.compile(r"[^\W\d_][\w\- ()]*")
+
+
+def check_language(value: str) -> str:
+    """A language name: it becomes part of file names (YYYY-MM-DD_AI_enhanced_<Language>.jsonl) and prompts,
+    so letters, digits, spaces, '-', '_' and parentheses only, starting with a letter, at most 40."""
+    v = value.strip()
+    if not v:
+        raise ValueError("must name a language, e.g. Chinese or English")
+    if len(v) > LANGUAGE_MAX or not _LANGUAGE_RE.fullmatch(v):
+        raise ValueError(f"must be a language name such as Chinese, English or zh-CN (letters, digits, spaces, "
+                         f"'-', '_' and parentheses; at most {LANGUAGE_MAX} characters)")  # fmt: skip
+    return v
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -83,9 +128,9 @@ class ArxivSettings(_Section):
     rss_url: HttpURL = "https://rss.arxiv.org/rss"
     listing_url: HttpURL = "https://arxiv.org/list"
     api_url: HttpURL = "https://export.arxiv.org/api/query"
-    delay_seconds: float = Field(3.0, ge=0, description="Minimum spacing between requests to arXiv.")
-    timeout_seconds: float = Field(30.0, gt=0)
-    max_retry_seconds: float = Field(120.0, ge=0, description="Give up retrying after this long.")
+    delay_seconds: Seconds = Field(3.0, le=600, description="Minimum spacing between requests to arXiv.")
+    timeout_seconds: Seconds = Field(30.0, gt=0, le=3600, description="Deadline for one whole request.")
+    max_retry_seconds: Seconds = Field(120.0, le=86_400, description="Give up retrying after this long.")
     source: Literal["rss", "listing"] = "rss"
     cross_lists: bool = False
     replacements: bool = False
@@ -96,16 +141,16 @@ class LLMSettings(_Section):
     backend: Literal["auto", "openai", "offline"] = "auto"
     model: str = "deepseek-chat"
     base_url: HttpURL | None = None
-    api_key: SecretStr | None = None
+    api_key: HeaderKey = None
     max_concurrency: int = Field(16, ge=1, le=256)
     max_attempts: int = Field(3, ge=1, le=10)
-    timeout_seconds: float = Field(120.0, gt=0, description="Overall deadline of one request.")
-    max_retry_seconds: float = Field(300.0, ge=0)
+    timeout_seconds: Seconds = Field(120.0, gt=0, le=3600, description="Overall deadline of one request.")
+    max_retry_seconds: Seconds = Field(300.0, le=86_400)
     # A summarize run stops after this long; what is not summarized by then stays pending.
-    max_run_seconds: float = Field(3600.0, gt=0, le=7 * 86400)
+    max_run_seconds: Seconds = Field(3600.0, gt=0, le=7 * 86400)
     max_tokens: int | None = Field(None, ge=16, le=1_000_000, description="Cap per answer; unset: the server's.")
     # USD per million tokens, by model name: {"deepseek-chat" = {input = 0.27, output = 1.1}}
-    prices: dict[str, dict[str, float]] = Field(default_factory=dict)
+    prices: dict[str, dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]]] = Field(default_factory=dict)
 
 
 class ProfileSettings(_Section):
@@ -113,13 +158,13 @@ class ProfileSettings(_Section):
     negative_keywords: list[str] = Field(default_factory=list)
     authors: list[str] = Field(default_factory=list)
     papers: list[str] = Field(default_factory=list)  # arXiv ids
-    bibtex: list[str] = Field(default_factory=list)  # paths to .bib files (Zotero BibTeX export too)
-    zotero_csv: list[str] = Field(default_factory=list)
+    bibtex: list[PathText] = Field(default_factory=list)  # paths to .bib files (Zotero BibTeX export too)
+    zotero_csv: list[PathText] = Field(default_factory=list)
     embeddings: Literal["auto", "local", "openai", "none"] = "auto"
     embedding_model: str = "text-embedding-3-small"
     # An OpenAI-compatible /embeddings endpoint; unset = llm.base_url / llm.api_key when embeddings = "openai"
     embedding_base_url: HttpURL | None = None
-    embedding_api_key: SecretStr | None = None
+    embedding_api_key: HeaderKey = None
     top_k: int = Field(10, ge=1, le=100)
 
     @property
@@ -130,16 +175,35 @@ class ProfileSettings(_Section):
 
 class EmailSettings(_Section):
     host: str | None = None
-    port: int | None = None
+    port: int | None = Field(None, ge=1, le=65535)
     security: Literal["ssl", "starttls", "none"] = "starttls"
     user: str | None = None
-    password: SecretStr | None = None
+    password: SecretStr | None = None  # ASCII: smtplib sends AUTH in ASCII (checked below, never shown)
     sender: str | None = None
     recipients: list[str] = Field(default_factory=list)
 
+    @field_validator("password")
+    @classmethod
+    def _password(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and not (v.get_secret_value().isascii() and v.get_secret_value().isprintable()):
+            raise ValueError("must be printable ASCII (SMTP AUTH cannot carry other characters); the value is "
+                             "not shown")  # fmt: skip
+        return v
+
+
+class FulltextSettings(_Section):
+    """Summaries from the paper's HTML full text (arxiv.org/html, LaTeXML); see summarize/fulltext.py."""
+
+    # off | top-picks (the day's picks when a profile exists) | all (slow: one page per robots.txt Crawl-delay)
+    mode: Literal["off", "top-picks", "all"] = "top-picks"
+    html_url: HttpURL = "https://arxiv.org/html"
+    max_papers: int = Field(30, ge=0, le=5000, description="Pages fetched per run at most.")
+    max_tokens: int = Field(6000, ge=500, le=200_000, description="Budget for the paper's text in one prompt.")
+    retry_days: int = Field(30, ge=1, description="A paper without HTML is asked for again after this long.")
+
 
 class OutputSettings(_Section):
-    site_dir: str = "arxiv-digest-site"
+    site_dir: PathText = "arxiv-digest-site"
     markdown_top_picks: bool = False
 
 
@@ -152,6 +216,7 @@ class Settings(_Section):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     profile: ProfileSettings = Field(default_factory=ProfileSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
+    fulltext: FulltextSettings = Field(default_factory=FulltextSettings)
     output: OutputSettings = Field(default_factory=OutputSettings)
 
     @field_validator("contact")
@@ -173,9 +238,13 @@ class Settings(_Section):
     @field_validator("language")
     @classmethod
     def _language(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("must name a language, e.g. Chinese or English")
-        return v.strip()
+        return check_language(v)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _data_dir(cls, v: Path) -> Path:
+        _path_text(str(v))
+        return v
 
 
 # Environment variable -> dotted settings path. Older tool's names first.
@@ -192,6 +261,8 @@ ENV_VARS: dict[str, str] = {
     "ARXIV_DIGEST_LISTING_URL": "arxiv.listing_url",
     "ARXIV_DIGEST_API_URL": "arxiv.api_url",
     "ARXIV_DIGEST_DELAY": "arxiv.delay_seconds",
+    "ARXIV_DIGEST_HTML_URL": "fulltext.html_url",
+    "ARXIV_DIGEST_FULLTEXT": "fulltext.mode",
     "SMTP_HOST": "email.host",
     "SMTP_PORT": "email.port",
     "SMTP_USER": "email.user",
@@ -216,6 +287,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"malformed config {path}: {e}") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"malformed config {path}: not UTF-8 text (byte {e.start})") from None
     except OSError as e:
         raise ConfigError(f"cannot read config {path}: {e.strerror}") from None
 

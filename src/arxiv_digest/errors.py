@@ -68,6 +68,10 @@ class RenderError(DigestError):
     """A digest cannot be rendered (no such day in the store, bad output path)."""
 
 
+class BadOutputPath(BadInput, RenderError):
+    """An output path we must not write to: a device, a FIFO, the store's own files (exit code 2)."""
+
+
 class JSONLImportError(DigestError):
     """A JSONL file to import is malformed."""
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 AnnounceType = Literal["new", "cross", "replace", "replace-cross"]
 
@@ -112,14 +112,16 @@ class Summary(BaseModel):
 
     @field_validator("tldr", "motivation", "method", "result", "conclusion")
     @classmethod
-    def _not_blank(cls, v: str) -> str:
-        v = v.strip()
-        if not v:
+    def _not_blank(cls, v: str, info: ValidationInfo) -> str:
+        """Never blank. Stripped, except with context={"verbatim": True}: imported text (and what the store
+        gives back) keeps its bytes, so that the other tool's Markdown is reproduced exactly."""
+        if not v.strip():
             raise ValueError("must not be empty")
-        return v
+        return v if isinstance(info.context, dict) and info.context.get("verbatim") else v.strip()
 
 
 SummaryKind = Literal["llm", "extractive", "imported"]
+SummarySource = Literal["abstract", "fulltext"]  # what the summary was written from
 
 
 @dataclass
@@ -131,6 +133,8 @@ class StoredSummary:
     language: str
     model: str
     prompt_version: str
+    source: SummarySource = "abstract"
+    unverified: list[str] = field(default_factory=list)  # numbers it states that its source text does not
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""The stages in order: fetch -> summarize -> (rank) -> render -> (e-mail). Each stage talks to the
-others only through the store, so any of them can also be rerun on its own."""
+"""The stages in order: fetch -> (full text for the picks) -> summarize -> (rank) -> render -> (e-mail). Each
+stage talks to the others only through the store, so any of them can also be rerun on its own."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .render import FORMATS, render_day
 from .sources.fetch import BatchProgress, FetchReport, fetch_day
 from .sources.sample import load_manifest
 from .store import Store
+from .summarize.fulltext import FulltextReport, fulltext_day, tokens_per_paper
 from .summarize.runner import SummarizeReport, summarize_day
 
 DEMO_DATA_DIR = Path("arxiv-digest-demo-data")  # the sample day never mixes with a real store
@@ -27,6 +28,7 @@ RETRY_DAYS = 14  # how far back a run retries papers whose summary failed earlie
 class RunReport:
     fetch: FetchReport
     day: date | None = None  # the day summarized and rendered; None when there was nothing to do
+    fulltext: FulltextReport | None = None  # the top picks (or all papers) read and summarized in full
     summarize: SummarizeReport | None = None
     rank: RankReport | None = None
     outputs: dict[str, Path] = field(default_factory=dict)
@@ -60,7 +62,10 @@ def run_day(
         return RunReport(fetched)
     report = RunReport(fetched, target)
     try:
+        # before summarizing: ranking needs only titles and abstracts, so the picks can be read in full first
+        report.fulltext = fulltext_day(settings, store, target, progress=progress)
         report.summarize = summarize_day(settings, store, target, progress=progress)
+        report.fulltext.tokens = tokens_per_paper(settings, store, target)
         for earlier in _days_to_retry(settings, store, target, report.summarize):
             report.retried.append(summarize_day(settings, store, earlier, progress=progress))
             _render(settings, store, earlier, formats)

@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,8 +19,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .errors import StoreError, StoreLocked
 from .models import DayDigest, DayEntry, Paper, StoredSummary, Summary
+from .redact import NO_SECRETS, Secrets
+
+LOCK_NAME = "arxiv-digest.lock"
 
 
 def _now() -> str:
@@ -118,7 +123,55 @@ def m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial]
+def m009_run_pid(db: sqlite3.Connection) -> None:
+    """Which process a run belongs to: a run whose process is gone (killed) is shown as interrupted."""
+    db.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
+
+
+def m012_fulltext(db: sqlite3.Connection) -> None:
+    """Full text fetched from arxiv.org/html (parsed sections, compressed; never published) or why there is
+    none, per paper version; and what each summary was written from."""
+    _script(
+        db,
+        """
+        CREATE TABLE fulltexts (
+            paper_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            status TEXT NOT NULL,           -- ok | none (no HTML version, an error page, a failed conversion)
+            body BLOB,                      -- zlib-compressed JSON of the parsed sections (status ok)
+            reason TEXT NOT NULL DEFAULT '',
+            chars INTEGER NOT NULL DEFAULT 0,
+            fetched_at TEXT NOT NULL,
+            PRIMARY KEY (paper_id, version)
+        );
+        ALTER TABLE summaries ADD COLUMN source TEXT NOT NULL DEFAULT 'abstract';   -- abstract | fulltext
+        ALTER TABLE summaries ADD COLUMN unverified TEXT NOT NULL DEFAULT '[]';    -- JSON list of numbers
+        """
+    )
+
+
+def m014_first_announcement_only(db: sqlite3.Connection) -> None:
+    """A paper is listed on the day it was first announced, once. daily-arXiv-ai-enhanced wrote a file on
+    days without an announcement (a copy of the day before), and importing those made days out of
+    repeats: drop every new/cross row of a paper that a day before already listed (replacements stay,
+    they are announcements of their own), and the scores of rows that went."""
+    _script(
+        db,
+        """
+        DELETE FROM announcements
+         WHERE announce_type IN ('new', 'cross')
+           AND EXISTS (SELECT 1 FROM announcements e
+                        WHERE e.paper_id = announcements.paper_id AND e.date < announcements.date
+                          AND e.announce_type IN ('new', 'cross'));
+        DELETE FROM scores
+         WHERE NOT EXISTS (SELECT 1 FROM announcements a WHERE a.date = scores.date AND a.paper_id = scores.paper_id);
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    m001_initial, m009_run_pid, m012_fulltext, m014_first_announcement_only,
+]
 
 
 def _wal(db: sqlite3.Connection, patience: float = 30.0) -> None:
@@ -141,10 +194,23 @@ def _applied(db: sqlite3.Connection) -> set[str]:
     return {r[0] for r in db.execute("SELECT name FROM _migrations")}
 
 
+def _refuse_newer(applied: set[str]) -> None:
+    """A store that a newer arxiv-digest has migrated has tables and columns this version does not know:
+    writing to it could break it for the newer version. Refuse it, naming both versions."""
+    unknown = sorted(applied - {fn.__name__ for fn in MIGRATIONS})
+    if unknown:
+        raise StoreError(
+            f"the store was made by a newer arxiv-digest (its latest migration is {unknown[-1]}; this is "
+            f"arxiv-digest {__version__}, whose latest is {MIGRATIONS[-1].__name__}); upgrade arxiv-digest"
+        )
+
+
 def _migrate(db: sqlite3.Connection) -> None:
     """Apply the pending migrations in ONE transaction: a crash half-way leaves the store as it was, and
     processes opening a new store at once take turns (the others wait, then find the work done)."""
-    if {fn.__name__ for fn in MIGRATIONS} <= _applied(db):
+    applied = _applied(db)
+    _refuse_newer(applied)
+    if {fn.__name__ for fn in MIGRATIONS} <= applied:
         return  # the usual case; needs no write access
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -161,14 +227,28 @@ def _migrate(db: sqlite3.Connection) -> None:
         raise
 
 
+def pid_alive(pid: int | None) -> bool:
+    """Whether a process with this pid exists (None, a run from before pids were kept: no)."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:
+        return True  # someone else's process: it exists
+    return True
+
+
 # ---------------------------------------------------------------- rows
 
 
-def _paper_row(p: Paper) -> tuple[Any, ...]:
+def _paper_row(p: Paper, x: Secrets) -> tuple[Any, ...]:
     return (
-        p.id, p.version, p.title, json.dumps(p.authors, ensure_ascii=False),
-        json.dumps(p.affiliations, ensure_ascii=False), p.abstract,
-        json.dumps(p.categories), p.categories[0], p.comment, p.journal_ref, p.doi,
+        p.id, p.version, x.scrub(p.title), json.dumps(x.scrub_json(p.authors), ensure_ascii=False),
+        json.dumps(x.scrub_json(p.affiliations), ensure_ascii=False), x.scrub(p.abstract),
+        json.dumps(p.categories), p.categories[0], x.scrub_opt(p.comment), x.scrub_opt(p.journal_ref),
+        x.scrub_opt(p.doi),
         p.published.isoformat() if p.published else None,
         p.updated.isoformat() if p.updated else None, _now(),
     )  # fmt: skip
@@ -186,11 +266,11 @@ def _paper(r: sqlite3.Row) -> Paper:
 
 
 def _summary(r: sqlite3.Row) -> StoredSummary:
-    s = Summary(
-        tldr=r["tldr"], motivation=r["motivation"], method=r["method"], result=r["result"],
-        conclusion=r["conclusion"], keywords=json.loads(r["keywords"]),
-    )  # fmt: skip
-    return StoredSummary(s, r["kind"], r["language"], r["model"], r["prompt_version"])
+    fields = {k: r[k] for k in ("tldr", "motivation", "method", "result", "conclusion")}
+    # verbatim: the stored text is given back as it was stored (an imported summary keeps its spacing)
+    s = Summary.model_validate({**fields, "keywords": json.loads(r["keywords"])}, context={"verbatim": True})
+    return StoredSummary(s, r["kind"], r["language"], r["model"], r["prompt_version"], r["source"],
+                         json.loads(r["unverified"]))  # fmt: skip
 
 
 @dataclass
@@ -208,13 +288,15 @@ class AnnouncementRow:
 class Store:
     """A handle on the data directory's database. Use `Store.open(data_dir)`."""
 
-    def __init__(self, data_dir: Path, db: sqlite3.Connection) -> None:
+    def __init__(self, data_dir: Path, db: sqlite3.Connection, secrets: Secrets = NO_SECRETS) -> None:
         self.data_dir = data_dir
         self.db = db
+        # scrubbed from every text written here (papers, summaries, failure reasons, run details)
+        self.secrets = secrets
         self._lock_fd: int | None = None
 
     @classmethod
-    def open(cls, data_dir: Path) -> Store:
+    def open(cls, data_dir: Path, secrets: Secrets = NO_SECRETS) -> Store:
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(data_dir / "arxiv-digest.db", timeout=30, isolation_level=None)
@@ -225,11 +307,25 @@ class Store:
             _migrate(db)
         except (OSError, sqlite3.Error) as e:
             raise StoreError(f"cannot open store in {data_dir}: {e}") from None
-        return cls(data_dir, db)
+        except StoreError as e:
+            db.close()
+            raise StoreError(f"cannot open store in {data_dir}: {e}") from None
+        return cls(data_dir, db, secrets)
 
     def close(self) -> None:
         self.release_lock()
         self.db.close()
+
+    def files(self) -> list[Path]:
+        """The store's own files (the database and its journals, the lock, anything else in the data dir):
+        no output may replace one."""
+        db = self.data_dir / "arxiv-digest.db"
+        named = [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"), self.data_dir / LOCK_NAME]
+        try:
+            others = [p for p in self.data_dir.iterdir() if p.is_file() and p not in named]
+        except OSError:
+            others = []
+        return named + others
 
     def __enter__(self) -> Store:
         return self
@@ -243,7 +339,7 @@ class Store:
         """Take the data directory's write lock, or fail at once naming the holder."""
         if self._lock_fd is not None:
             return
-        path = self.data_dir / "arxiv-digest.lock"
+        path = self.data_dir / LOCK_NAME
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as e:
@@ -260,6 +356,18 @@ class Store:
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         self._lock_fd = fd
+        self._close_interrupted_runs()
+
+    def _close_interrupted_runs(self) -> None:
+        """Runs are written under the lock, so with the lock held no other run can still be going: one left
+        "running" was killed before it could finish."""
+        try:
+            with self.transaction():
+                self.db.execute("UPDATE runs SET status='interrupted' WHERE status='running' AND "
+                                "(pid IS NULL OR pid != ?)", (os.getpid(),))  # fmt: skip
+        except StoreError:
+            self.release_lock()
+            raise
 
     def release_lock(self) -> None:
         if self._lock_fd is not None:
@@ -298,7 +406,7 @@ class Store:
                  comment=excluded.comment, journal_ref=excluded.journal_ref, doi=excluded.doi,
                  published=excluded.published, updated=excluded.updated, fetched_at=excluded.fetched_at
                WHERE excluded.version >= papers.version""",
-            _paper_row(paper),
+            _paper_row(paper, self.secrets),
         )
 
     def get_paper(self, paper_id: str) -> Paper | None:
@@ -344,8 +452,22 @@ class Store:
 
     def announced_earlier(self, ids: Iterable[str], day: date) -> set[str]:
         """Of these ids, those already announced on a day before `day`."""
-        q = "SELECT paper_id FROM announcements WHERE date < ? AND paper_id IN ({})"
-        return {r[0] for r in self._rows_for(q, ids, day.isoformat())}
+        return set(self.first_days(ids, day))
+
+    def first_days(self, ids: Iterable[str], before: date) -> dict[str, date]:
+        """Of these ids, those announced on a day before `before`, with the first such day."""
+        q = "SELECT paper_id, MIN(date) FROM announcements WHERE date < ? AND paper_id IN ({}) GROUP BY paper_id"
+        return {r[0]: date.fromisoformat(r[1]) for r in self._rows_for(q, ids, before.isoformat())}
+
+    def unannounce_after(self, ids: Iterable[str], day: date) -> dict[date, int]:
+        """Take these papers off the days after `day` that list them as new or cross (and drop those
+        rows' scores): they belong to `day`, the first to announce them. Returns rows removed per day."""
+        q = ("SELECT date, paper_id FROM announcements WHERE date > ? AND announce_type IN ('new', 'cross') "
+             "AND paper_id IN ({})")  # fmt: skip
+        rows = [(r[0], r[1]) for r in self._rows_for(q, ids, day.isoformat())]
+        self.db.executemany("DELETE FROM announcements WHERE date=? AND paper_id=?", rows)
+        self.db.executemany("DELETE FROM scores WHERE date=? AND paper_id=?", rows)
+        return dict(Counter(date.fromisoformat(d) for d, _ in rows))
 
     def day_rows(self, day: date) -> list[sqlite3.Row]:
         q = "SELECT * FROM announcements WHERE date=? ORDER BY position"
@@ -358,21 +480,29 @@ class Store:
 
     # -- runs
 
+    def _detail(self, detail: dict[str, Any] | None) -> str:
+        return json.dumps(self.secrets.scrub_json(json.loads(json.dumps(detail or {}, default=str))))
+
     def start_run(self, command: str, detail: dict[str, Any] | None = None) -> int:
         cur = self.db.execute(
-            "INSERT INTO runs (command, started_at, detail) VALUES (?,?,?)",
-            (command, _now(), json.dumps(detail or {}, default=str)),
+            "INSERT INTO runs (command, started_at, detail, pid) VALUES (?,?,?,?)",
+            (command, _now(), self._detail(detail), os.getpid()),
         )
         return int(cur.lastrowid or 0)
 
     def finish_run(self, run_id: int, status: str, detail: dict[str, Any] | None = None) -> None:
         self.db.execute(
             "UPDATE runs SET finished_at=?, status=?, detail=? WHERE id=?",
-            (_now(), status, json.dumps(detail or {}, default=str), run_id),
+            (_now(), status, self._detail(detail), run_id),
         )
 
-    def runs(self, limit: int = 20) -> list[sqlite3.Row]:
-        return list(self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)))
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The last runs, newest first; one still marked running whose process is gone says "interrupted"."""
+        rows = [dict(r) for r in self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))]
+        for r in rows:
+            if r["status"] == "running" and not pid_alive(r["pid"]):
+                r["status"] = "interrupted"
+        return rows
 
     # -- summaries
 
@@ -381,15 +511,9 @@ class Store:
         cost_usd: float = 0.0,
     ) -> None:  # fmt: skip
         """Commit one summary at once (a crash loses only what is in flight) and clear its failure."""
-        sm = s.summary
         key = (paper_id, s.language, s.model, s.prompt_version)
         with self.transaction():
-            self.db.execute(
-                "INSERT OR REPLACE INTO summaries VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (*key, s.kind, sm.tldr, sm.motivation, sm.method, sm.result, sm.conclusion,
-                 json.dumps(sm.keywords, ensure_ascii=False), prompt_tokens, completion_tokens,
-                 cost_usd, _now()),
-            )  # fmt: skip
+            self._insert_summary(paper_id, s, prompt_tokens, completion_tokens, cost_usd)
             self.db.execute(
                 "DELETE FROM summary_failures WHERE paper_id=? AND language=? AND model=? AND prompt_version=?",
                 key,
@@ -397,15 +521,23 @@ class Store:
 
     def put_summary(self, paper_id: str, s: StoredSummary) -> None:
         """Write one summary without committing, for callers inside `transaction()` (JSONL import)."""
-        sm = s.summary
+        self._insert_summary(paper_id, s)
+
+    def _insert_summary(self, paper_id: str, s: StoredSummary, prompt_tokens: int = 0, completion_tokens: int = 0,
+                        cost_usd: float = 0.0) -> None:  # fmt: skip
+        sm = self.secrets.summary(s.summary)
         self.db.execute(
-            "INSERT OR REPLACE INTO summaries VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            """INSERT OR REPLACE INTO summaries (paper_id, language, model, prompt_version, kind, tldr, motivation,
+                 method, result, conclusion, keywords, prompt_tokens, completion_tokens, cost_usd, created_at,
+                 source, unverified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (paper_id, s.language, s.model, s.prompt_version, s.kind, sm.tldr, sm.motivation, sm.method,
-             sm.result, sm.conclusion, json.dumps(sm.keywords, ensure_ascii=False), 0, 0, 0.0, _now()),
+             sm.result, sm.conclusion, json.dumps(sm.keywords, ensure_ascii=False), prompt_tokens,
+             completion_tokens, cost_usd, _now(), s.source, json.dumps(s.unverified, ensure_ascii=False)),
         )  # fmt: skip
 
     def record_failure(self, paper_id: str, language: str, model: str, prompt_version: str, reason: str) -> int:
         """Count one more failed attempt; returns the attempt count."""
+        reason = self.secrets.scrub(reason)
         with self.transaction():
             self.db.execute(
                 """INSERT INTO summary_failures VALUES (?,?,?,?,1,?,?)
@@ -466,6 +598,33 @@ class Store:
             tot[2] += r[2]
         return int(tot[0]), int(tot[1]), float(tot[2])
 
+    def tokens_by_source(self, ids: Iterable[str], language: str, model: str) -> dict[str, tuple[int, int]]:
+        """source -> (summaries, prompt + completion tokens) of these papers' LLM summaries for this key."""
+        q = ("SELECT source, COUNT(*), SUM(prompt_tokens + completion_tokens) FROM summaries WHERE kind = 'llm' "
+             "AND language = ? AND model = ? AND paper_id IN ({}) GROUP BY source")  # fmt: skip
+        out: dict[str, list[int]] = {}
+        for r in self._rows_for(q, ids, language, model):  # chunks of ids: add them up
+            cur = out.setdefault(r[0], [0, 0])
+            cur[0] += r[1]
+            cur[1] += r[2] or 0
+        return {k: (v[0], v[1]) for k, v in out.items()}
+
+    # -- full text (never published: arXiv's terms allow re-serving metadata, not papers)
+
+    def save_fulltext(self, paper_id: str, version: int, status: str, body: bytes | None, reason: str = "",
+                      chars: int = 0) -> None:  # fmt: skip
+        """Record one page's outcome at once: a crash never costs a page fetched at robots.txt's pace."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO fulltexts VALUES (?,?,?,?,?,?,?)",
+                (paper_id, version, status, body, reason, chars, _now()),
+            )
+
+    def fulltexts(self, ids: Iterable[str]) -> dict[str, sqlite3.Row]:
+        """The newest version's full-text record per paper id (body still compressed)."""
+        q = "SELECT * FROM fulltexts WHERE paper_id IN ({}) ORDER BY version"
+        return {r["paper_id"]: r for r in self._rows_for(q, ids)}
+
     # -- structured-output mode memory
 
     def get_mode(self, endpoint: str, model: str) -> str | None:
@@ -494,7 +653,8 @@ class Store:
             self.db.execute("DELETE FROM scores WHERE date=?", (day.isoformat(),))
             self.db.executemany(
                 "INSERT INTO scores VALUES (?,?,?,?,?)",
-                [(day.isoformat(), pid, sc, json.dumps(rs, ensure_ascii=False), profile) for pid, sc, rs in scores],
+                [(day.isoformat(), pid, sc, json.dumps(self.secrets.scrub_json(rs), ensure_ascii=False), profile)
+                 for pid, sc, rs in scores],
             )
 
     def get_scores(self, day: date) -> dict[str, tuple[float, list[Any]]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -11,11 +12,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from ..config import Settings, load_settings, parse_date
-from ..errors import DigestError
+from ..errors import DigestError, StoreError
+from ..redact import NO_SECRETS, Secrets
 from ..store import Store
+from .terminal import err, out, protect
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -23,8 +25,7 @@ app = typer.Typer(
     help="Each day's new arXiv papers in the categories you follow, summarized into a digest.",
     rich_markup_mode=None,
 )
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+__all__ = ["app", "err", "open_store", "out", "reporting", "resolve_day", "settings"]
 
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="TOML config file (default: ./arxiv-digest.toml if present).")
@@ -46,11 +47,13 @@ def settings(config: Path | None, data_dir: Path | None, **overrides: Any) -> Se
     """Load settings with CLI flags on top; `overrides` keys are dotted settings paths."""
     if data_dir is not None:
         overrides["data_dir"] = data_dir
-    return load_settings(config, overrides)  # categories are parsed and checked by Settings itself
+    s = load_settings(config, overrides)  # categories are parsed and checked by Settings itself
+    protect(Secrets.from_settings(s))  # from now on no printed line can show a key or password
+    return s
 
 
 def open_store(s: Settings, write: bool = False) -> Store:
-    store = Store.open(s.data_dir)
+    store = Store.open(s.data_dir, Secrets.from_settings(s))
     if write:
         try:
             store.acquire_lock()
@@ -80,6 +83,11 @@ def reporting() -> Iterator[None]:
             raise
         err.print(f"error: {e}", markup=False)
         raise typer.Exit(e.exit_code) from None
+    except sqlite3.DatabaseError as e:  # a damaged store ("database disk image is malformed"), wherever read
+        if os.environ.get("ARXIV_DIGEST_DEBUG"):
+            raise
+        err.print(f"error: {StoreError(f'the store cannot be read or written: {e}')}")
+        raise typer.Exit(StoreError.exit_code) from None
     except KeyboardInterrupt:
         err.print("interrupted; everything finished so far is kept", markup=False)
         raise typer.Exit(130) from None
@@ -105,6 +113,7 @@ def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show progress notes (retries...).")] = False,
 ) -> None:
+    protect(NO_SECRETS)  # a new command (tests run several in one process): its own settings' secrets
     if debug:
         os.environ["ARXIV_DIGEST_DEBUG"] = "1"
     root = logging.getLogger("arxiv_digest")

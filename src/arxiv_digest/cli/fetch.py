@@ -46,8 +46,15 @@ def fetch(
         _print_report(report)
 
 
+STATUS_DAYS = 7  # days `status` lists unless --all
+
+
 @app.command()
-def status(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
+def status(
+    all_days: Annotated[bool, typer.Option("--all", help=f"List every day, not only the last {STATUS_DAYS}.")] = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
     """Show what the store holds: announcement days, papers, summaries and the last runs."""
     with reporting():
         s = settings(config, data_dir)
@@ -55,7 +62,10 @@ def status(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
             st = store_status(store)
         counts = f"{_n(len(st.days), 'day')}, {_n(st.papers, 'paper')}, {_n(st.summaries, 'summary', 'summaries')}"
         out.print(f"store: {st.data_dir} ({counts})", markup=False)
-        for day, n in st.days[-7:]:
+        shown = st.days if all_days else st.days[-STATUS_DAYS:]
+        if len(shown) < len(st.days):
+            out.print(f"  the last {len(shown)} of {len(st.days)} days (--all for every day):", markup=False)
+        for day, n in shown:
             out.print(f"  {day}  {n:5d} papers", markup=False)
         for run in st.runs:
             out.print(f"  run {run}", markup=False)

@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 
 from ..config import parse_date
-from ..errors import SummarizeError
+from ..errors import BadInput, SummarizeError
 from ..pipeline import RunReport, demo_settings, run_day, run_demo
 from ..render import FORMATS, render_day
-from ..render.jsonl import import_files
+from ..render.jsonl import ImportResult, import_files
 from ..render.serve import serve_dir
 from .app import (
     CategoriesOpt,
@@ -70,17 +70,31 @@ def import_(
         s = settings(config, data_dir)
         with open_store(s, write=True) as store:
             for r in import_files(store, paths):
-                papers = f"{r.papers} paper{'' if r.papers == 1 else 's'}"
-                pending = (f", {r.placeholders} failure placeholder{'' if r.placeholders == 1 else 's'} left pending"
-                           if r.placeholders else "")  # fmt: skip
-                out.print(f"{r.path}: {r.day}, {papers} ({r.new_papers} new), {r.summaries} summaries{pending}",
-                          markup=False)  # fmt: skip
+                out.print(_import_line(r), markup=False)
+
+
+def _import_line(r: ImportResult) -> str:
+    papers = f"{r.papers} paper{'' if r.papers == 1 else 's'}"
+    line = f"{r.path}: {r.day}, {papers} ({r.new_papers} new), {r.summaries} summaries"
+    if r.placeholders:
+        line += f", {r.placeholders} failure placeholder{'' if r.placeholders == 1 else 's'} left pending"
+    if r.earlier:
+        days = ", ".join(d.isoformat() for d in sorted(r.earlier))
+        n = sum(r.earlier.values())
+        line += (f"; all announced earlier ({days}): not a day of its own" if r.listed == 0
+                 else f"; {n} announced earlier ({days}) stay there")  # fmt: skip
+    if r.moved:
+        days = ", ".join(d.isoformat() for d in sorted(r.moved))
+        line += f"; {sum(r.moved.values())} moved here from later days ({days})"
+    return line
 
 
 def _print_run(r: RunReport) -> None:
     out.print(r.fetch.message, markup=False)
     if r.day is None:
         return
+    if r.fulltext is not None and r.fulltext.chosen:
+        out.print(r.fulltext.line(), markup=False)
     for rep in [r.summarize, *r.retried]:
         if rep is not None:
             out.print(rep.line(), markup=False)
@@ -129,6 +143,8 @@ def demo(
     """The bundled sample day (131 papers) end to end, offline, with no API key: every format into the
     site directory (default ./arxiv-digest-site/)."""
     with reporting():
+        if not 0 <= port <= 65535:  # before the demo runs, not after it
+            raise BadInput(f"--port {port} is not a TCP port (0 to 65535; 0 picks a free one)")
         s = demo_settings(settings(config, None), data_dir)
         with open_store(s, write=True) as store:
             report = run_demo(s, store)

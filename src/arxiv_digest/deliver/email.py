@@ -1,7 +1,7 @@
 """The day's digest as an e-mail: HTML with a plain-text alternative, sent over SMTP (SSL, STARTTLS or none).
 
-The password is only ever handed to `smtplib.login`; every message we raise is scrubbed of it, and no
-message names it or any other secret.
+The password is only ever handed to `smtplib.login`; every message we raise is scrubbed of it (and of the
+base64 forms AUTH sends, which some servers echo), and no message names it or any other secret.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from ..config import EmailSettings, Settings
 from ..errors import ConfigError, EmailError, ProfileError
 from ..models import DayDigest, DayEntry
 from ..rank import rank_day, top_picks
+from ..redact import Secrets
 from ..render.markdown import language_key, pending_marker
+from ..render.provenance import note, unverified
 from ..render.sections import build_sections
 from ..store import Store
 
@@ -87,7 +89,7 @@ def send_digest(
         digest = store.load_day(day, settings.categories, settings.language)
         picks = top_picks(digest.entries, settings.profile.top_k) if ranked else []
     msg = build_message(digest, picks, sender, recipients)
-    report.refused = send_message(settings.email, msg)
+    report.refused = send_message(settings.email, msg, Secrets.from_settings(settings))
     report.sent, report.subject = True, str(msg["Subject"])
     report.papers, report.picks = len(digest.entries), len(picks)
     return report
@@ -153,6 +155,8 @@ def build_message(digest: DayDigest, picks: list[DayEntry], sender: str, recipie
     ctx["numbers"] = numbers
     # a paper without a summary says so in the reader's language, with the same words as the digest
     ctx["pending"] = lambda e: pending_marker(e, digest.language)
+    # per paper only what differs from the footer's "from each paper's abstract": full text, unverified numbers
+    ctx["provenance"] = lambda s: note(s, digest.language) if s.source == "fulltext" else unverified(s, digest.language)
     ctx["lang"] = _HTML_LANG.get(language_key(digest.language), "en")
     env = _env()
     msg = EmailMessage()
@@ -175,34 +179,32 @@ def _transfer_encoding(text: str) -> str:
     return "quoted-printable" if len(quopri.encodestring(raw)) <= len(raw) * 4 // 3 + 4 else "base64"
 
 
-def _scrub(text: str, secret: str | None) -> str:
-    return text.replace(secret, "***") if secret else text
-
-
-def send_message(cfg: EmailSettings, msg: EmailMessage) -> dict[str, str]:
+def send_message(cfg: EmailSettings, msg: EmailMessage, secrets: Secrets | None = None) -> dict[str, str]:
     """Deliver `msg` to the addresses in its headers; returns the recipients the server refused (others got it).
 
-    Raises EmailError with the reason (never the password) when nobody could be sent to.
+    Raises EmailError with the reason (never the password, nor another of `secrets`, by default the e-mail
+    settings' own) when nobody could be sent to.
     """
     host = cfg.host or ""
     port = cfg.port or DEFAULT_PORTS[cfg.security]
     password = cfg.password.get_secret_value() if cfg.password else None
     where = f"SMTP server {host}:{port}"
+    scrub = (secrets or Secrets.from_email(cfg)).scrub
     try:
-        return _deliver(cfg, host, port, password, msg)
+        return {r: scrub(why) for r, why in _deliver(cfg, host, port, password, msg).items()}
     except smtplib.SMTPAuthenticationError as e:
-        raise EmailError(_scrub(f"{where} rejected the login as {cfg.user}: {_reply(e)}", password)) from None
+        raise EmailError(scrub(f"{where} rejected the login as {cfg.user}: {_reply(e)}")) from None
     except smtplib.SMTPNotSupportedError:
         raise EmailError(f"{where} does not offer STARTTLS; set email.security to 'ssl' or 'none'") from None
     except smtplib.SMTPRecipientsRefused as e:
         refused = "; ".join(f"{r}: {_reply(v)}" for r, v in e.recipients.items())
-        raise EmailError(_scrub(f"{where} refused every recipient ({refused})", password)) from None
+        raise EmailError(scrub(f"{where} refused every recipient ({refused})")) from None
     except smtplib.SMTPResponseException as e:
-        raise EmailError(_scrub(f"{where} refused the message: {_reply(e)}", password)) from None
+        raise EmailError(scrub(f"{where} refused the message: {_reply(e)}")) from None
     except (smtplib.SMTPException, ssl.SSLError) as e:
-        raise EmailError(_scrub(f"sending through {where} failed: {e}", password)) from None
+        raise EmailError(scrub(f"sending through {where} failed: {e}")) from None
     except OSError as e:  # refused, unreachable, unknown host, timeout
-        raise EmailError(f"cannot reach {where}: {e.strerror or e}") from None
+        raise EmailError(scrub(f"cannot reach {where}: {e.strerror or e}")) from None
 
 
 def _deliver(cfg: EmailSettings, host: str, port: int, password: str | None, msg: EmailMessage) -> dict[str, str]:

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from urllib.parse import urlparse
 
 from ..config import Settings
+from ..redact import Secrets
 
 Progress = Callable[[int, int], None]  # (done, total)
 MAX_CHARS = 4000  # e5 windows long inputs anyway; this only bounds a pathological abstract
@@ -100,7 +101,7 @@ class OpenAIEmbedder:
 
         self._openai = openai
         self._client = openai.OpenAI(base_url=base_url, api_key=api_key or "unused", timeout=timeout, max_retries=2)
-        self._key = api_key  # scrubbed from error messages: some servers echo the key they were given
+        self._secrets = Secrets([api_key or ""])  # scrubbed from error messages: some servers echo the key
         self.model = model
         host = urlparse(base_url).netloc if base_url else "api.openai.com"
         self.name = f"openai/{model}@{host}"
@@ -112,7 +113,7 @@ class OpenAIEmbedder:
             try:
                 resp = self._client.embeddings.create(model=self.model, input=batch)
             except self._openai.OpenAIError as e:
-                brief = _brief(e).replace(self._key, "***") if self._key else _brief(e)
+                brief = _brief(e, self._secrets)
                 raise EmbeddingFailed(f"embedding endpoint {self._client.base_url} failed: {brief}") from None
             data = sorted(resp.data, key=lambda d: d.index)
             if len(data) != len(batch):
@@ -123,9 +124,9 @@ class OpenAIEmbedder:
         return out
 
 
-def _brief(e: Exception) -> str:
+def _brief(e: Exception, secrets: Secrets) -> str:
     status = getattr(e, "status_code", None)
-    text = " ".join(str(e).split())[:200]
+    text = secrets.scrub(" ".join(str(e).split()))[:200]  # scrubbed before cutting: no half key
     return f"HTTP {status}: {text}" if status else text
 
 

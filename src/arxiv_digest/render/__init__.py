@@ -6,12 +6,12 @@ from datetime import date
 from pathlib import Path
 
 from ..config import Settings
-from ..errors import BadInput, RenderError
+from ..errors import BadInput, BadOutputPath, RenderError
 from ..store import Store
 from .atom import render_atom
 from .jsonl import export_day
 from .markdown import render_markdown
-from .output import write_bytes, write_text
+from .output import refuse_protected, write_bytes, write_text
 
 FORMATS = ("markdown", "html", "atom", "jsonl")
 
@@ -38,6 +38,7 @@ def render_day(settings: Settings, store: Store, day: date, fmt: str, out: Path 
     if fmt not in FORMATS:
         raise BadInput(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     out = out if out is not None else default_out(settings, day, fmt)
+    refuse_protected(out, store.files())
     check_day(store, day)
     if fmt == "html":
         from .html import render_site  # lazy: templates and static assets load only when a site is asked for
@@ -49,6 +50,8 @@ def render_day(settings: Settings, store: Store, day: date, fmt: str, out: Path 
         return write_text(out, render_markdown(digest, top_picks=picks))
     if fmt == "atom":
         return write_bytes(out, render_atom(digest))
+    if out.exists() and not out.is_dir():
+        raise BadOutputPath(f"{out} is not a directory; JSONL goes into a directory (two files a day)")
     export_day(digest, out)
     return out
 

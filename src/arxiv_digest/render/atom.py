@@ -15,6 +15,7 @@ from lxml import etree
 
 from ..models import DayDigest, DayEntry
 from .markdown import EXTRACTIVE, language_key, localized, pending_marker
+from .provenance import note
 from .sections import build_sections
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -51,11 +52,13 @@ def entry_content(e: DayEntry, language: str) -> tuple[str, str]:
     parts = []
     if e.summary.kind == "extractive":
         parts.append(f"<p>{esc(localized(EXTRACTIVE, language).strip('*'))}</p>")
+    if note(e.summary, language):  # what it was written from: the full text or the abstract
+        parts.append(f"<p><i>{esc(note(e.summary, language))}</i></p>")
     parts.append(f"<p><b>TL;DR:</b> {esc(s.tldr)}</p>")
     for label, text in (("Motivation", s.motivation), ("Method", s.method), ("Result", s.result),
                         ("Conclusion", s.conclusion), ("Abstract", e.paper.abstract)):  # fmt: skip
         parts.append(f"<p><b>{label}:</b> {esc(text)}</p>")
-    return s.tldr, "\n".join(parts)
+    return s.tldr.strip(), "\n".join(parts)  # imported text keeps its spacing in the store, not here
 
 
 def _entry(feed: etree._Element, e: DayEntry, fallback: str, language: str) -> None:

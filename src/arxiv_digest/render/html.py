@@ -25,12 +25,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..config import Settings, taxonomy
-from ..errors import RenderError
+from ..errors import BadOutputPath, RenderError
 from ..models import DayDigest, DayEntry
 from ..store import Store
-from .markdown import language_key
-from .output import atomic_dir
+from .output import atomic_dir, reason
+from .provenance import unverified, written_from
 from .sections import build_sections, top_picks
+from .ui import count, js_words, long_date, ui_text
 
 # A file in the site root that says "arxiv-digest made this directory": we only ever replace a
 # directory that carries it (or an empty one), never a directory a user pointed us at by mistake.
@@ -44,36 +45,6 @@ _CODE_RE = re.compile(
 )
 # huggingface.co/papers/... is arXiv's own mirror page, not code.
 _NOT_CODE_PREFIXES = ("papers/", "docs/", "blog/")
-
-# The few words the page shows in the reader's language; English for any language not listed.
-_UI: dict[str, dict[str, str]] = {
-    "english": {
-        "lang": "en", "pending": "Summary pending - showing the abstract.",
-        "extractive": "Extractive summary (offline, English): sentences from the abstract, not an LLM summary.",
-    },
-    "chinese": {
-        "lang": "zh-Hans", "pending": "摘要生成中（尚未完成），以下为原文摘要。",
-        "extractive": "抽取式摘要（离线生成，摘自英文原文，非大模型总结）",
-    },
-    "japanese": {"lang": "ja", "pending": "要約は準備中です。以下は原文のアブストラクトです。",
-                 "extractive": "抽出型要約（オフライン・英語）：LLM による要約ではありません"},
-    "korean": {"lang": "ko", "pending": "요약 준비 중 - 원문 초록을 표시합니다.",
-               "extractive": "추출 요약 (오프라인, 영어): LLM 요약이 아닙니다"},
-    "french": {"lang": "fr", "pending": "Résumé en attente - voici le résumé original.",
-               "extractive": "Résumé extractif (hors ligne, anglais) : phrases de l'abstract, pas un résumé LLM."},
-    "german": {"lang": "de", "pending": "Zusammenfassung ausstehend - hier das Abstract.",
-               "extractive": "Extraktive Zusammenfassung (offline, Englisch): Sätze aus dem Abstract, kein LLM."},
-    "spanish": {"lang": "es", "pending": "Resumen pendiente - se muestra el abstract.",
-                "extractive": "Resumen extractivo (sin conexión, inglés): frases del abstract, no un resumen LLM."},
-}  # fmt: skip
-# English and Chinese say exactly what the Markdown digest says (render/markdown.py).
-
-
-def ui_text(language: str) -> dict[str, str]:
-    """The page's words for the reader's language (English when we have no translation)."""
-    words = _UI.get(language_key(language))
-    return words if words is not None else {**_UI["english"], "lang": ""}  # unknown: no lang attribute
-
 
 def find_code_url(*texts: str | None) -> str | None:
     """The first repository URL named in these texts, normalized to https, or None."""
@@ -101,6 +72,7 @@ class Card:
     index: int  # the running index of the Markdown digest
     entry: DayEntry
     code_url: str | None
+    language: str = "English"
 
     @property
     def paper(self) -> Any:
@@ -109,6 +81,14 @@ class Card:
     @property
     def extractive(self) -> bool:
         return self.entry.summary is not None and self.entry.summary.kind == "extractive"
+
+    @property
+    def written_from(self) -> str:
+        return written_from(self.entry.summary, self.language) if self.entry.summary else ""
+
+    @property
+    def unverified(self) -> str:
+        return unverified(self.entry.summary, self.language) if self.entry.summary else ""
 
 
 @dataclass
@@ -134,7 +114,8 @@ def _env() -> Environment:
 
 def _cards(digest: DayDigest) -> list[tuple[str, list[Card]]]:
     return [
-        (s.category, [Card(n, e, find_code_url(e.paper.abstract, e.paper.comment)) for n, e in s.entries])
+        (s.category, [Card(n, e, find_code_url(e.paper.abstract, e.paper.comment), digest.language)
+                      for n, e in s.entries])
         for s in build_sections(digest)
     ]
 
@@ -142,6 +123,16 @@ def _cards(digest: DayDigest) -> list[tuple[str, list[Card]]]:
 def _top_picks(sections: list[tuple[str, list[Card]]], k: int) -> list[Card]:
     cards = {id(c.entry): c for _, section in sections for c in section}
     return [cards[id(e)] for e in top_picks([c.entry for c in cards.values()], k)]
+
+
+def _words(language: str) -> dict[str, Any]:
+    """The reader's words, and the helpers the templates phrase counts and dates with."""
+    ui = ui_text(language)
+    return {
+        "ui": ui,
+        "count": lambda key, n: count(ui, key, n),
+        "long_date": lambda day: long_date(ui, day),
+    }
 
 
 def render_day_html(
@@ -153,10 +144,12 @@ def render_day_html(
 ) -> str:
     """One day's page; assets are expected in ./assets next to it, `downloads` are (label, relative URL)."""
     sections = _cards(digest)
+    words = _words(digest.language)
     config = {
         "day": digest.date.isoformat(),
         "keywords": settings.profile.keywords,
         "authors": settings.profile.authors,
+        "ui": js_words(words["ui"]),
     }
     atom = next((url for label, url in downloads or [] if label == "Atom"), None)
     template = _env().get_template("day.html")
@@ -166,20 +159,28 @@ def render_day_html(
         total=sum(len(cards) for _, cards in sections),
         top_picks=_top_picks(sections, settings.profile.top_k),
         has_scores=any(e.score is not None for e in digest.entries),
-        ui=ui_text(digest.language),
         config=config,
         prev_day=prev_day,
         next_day=next_day,
         downloads=downloads or [],
         atom=atom,
         cat_names=taxonomy(),
+        **words,
     )
 
 
-def render_index_html(days: list[DayLink], language: str) -> str:
-    """The list of days, newest first."""
+def render_index_html(days: list[DayLink], language: str, latest_picks: list[tuple[str, str]] | None = None) -> str:
+    """The list of days, newest first, led by the latest digest (with its top picks as (title, URL))."""
     days = sorted(days, key=lambda d: d.day, reverse=True)
-    return _env().get_template("index.html").render(days=days, language=language)
+    template = _env().get_template("index.html")
+    return template.render(days=days, latest_picks=latest_picks or [], **_words(language))
+
+
+def _latest_picks(settings: Settings, store: Store, day: date) -> list[tuple[str, str]]:
+    """The latest day's top picks for the index: (title, link to the card)."""
+    digest = store.load_day(day, settings.categories, settings.language)
+    picks = top_picks(digest.entries, min(settings.profile.top_k, 5))
+    return [(e.paper.title, f"{day.isoformat()}.html#{e.paper.id}") for e in picks]
 
 
 def _copy_assets(dest: Path) -> None:
@@ -199,7 +200,7 @@ _REGENERATED = {"index.html", "assets", SITE_MARKER, ".nojekyll"}
 def _check_target(out_dir: Path) -> None:
     """Refuse to replace anything but a site we made (or a directory holding only our outputs)."""
     if out_dir.exists() and not out_dir.is_dir():
-        raise RenderError(f"cannot write the site to {out_dir}: it is a file")
+        raise BadOutputPath(f"cannot write the site to {out_dir}: it is not a directory")
     if not out_dir.is_dir() or (out_dir / SITE_MARKER).exists():
         return
     foreign = sorted(
@@ -276,7 +277,8 @@ def _build(settings: Settings, store: Store, tree: Path, days: list[date], old: 
         html = render_day_html(digest, settings, *nav, downloads=_downloads(tree, day, settings.language))
         (tree / f"{day.isoformat()}.html").write_text(html, "utf-8")
     links = [_day_link(store, d, settings.categories) for d in all_days]
-    (tree / "index.html").write_text(render_index_html(links, settings.language), "utf-8")
+    picks = _latest_picks(settings, store, all_days[-1]) if all_days else []
+    (tree / "index.html").write_text(render_index_html(links, settings.language, picks), "utf-8")
 
 
 def render_site(settings: Settings, store: Store, out_dir: Path, days: list[date] | None = None) -> Path:
@@ -296,5 +298,5 @@ def render_site(settings: Settings, store: Store, out_dir: Path, days: list[date
         with atomic_dir(target) as tree:
             _build(settings, store, tree, wanted, target)
     except OSError as e:
-        raise RenderError(f"cannot write the site to {out_dir}: {e.strerror or e}") from None
+        raise RenderError(f"cannot write the site to {out_dir}: {reason(e)}") from None
     return out_dir

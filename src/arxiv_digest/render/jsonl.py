@@ -4,19 +4,25 @@
 comment and summary (= the abstract). `YYYY-MM-DD_AI_enhanced_<Language>.jsonl`: the same plus
 `AI` = {tldr, motivation, method, result, conclusion}. Export writes both for a day; import reads either,
 so users bring their history along.
+
+Lines are split at "\n" only: U+2028, U+2029 and U+0085 inside a title are text, not line ends (they are
+also written escaped, for readers that split at them). Imported text is kept byte for byte, including the
+spacing of the other tool's summaries, so its Markdown is reproduced exactly; displays normalise it.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..errors import BadInput, JSONLImportError
+from ..config import check_category, check_language
+from ..errors import BadInput, InvalidCategory, JSONLImportError
 from ..models import DayDigest, Paper, StoredSummary, Summary, split_version
 from ..store import AnnouncementRow, Store
 from .output import write_text
@@ -50,12 +56,20 @@ def paper_record(p: Paper) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _ai_record(p: Paper, s: Summary) -> dict[str, Any]:
-    return {**paper_record(p), "AI": {f: getattr(s, f) for f in AI_FIELDS}}
+def _ai_record(p: Paper, s: StoredSummary) -> dict[str, Any]:
+    rec = {**paper_record(p), "AI": {f: getattr(s.summary, f) for f in AI_FIELDS}}
+    rec["AI_source"] = s.source  # what the summary was written from: "abstract" or "fulltext"
+    if s.unverified:
+        rec["AI_unverified_numbers"] = s.unverified  # numbers it states that its source text does not
+    return rec
+
+
+# Line breaks to str.splitlines (and to JavaScript before ES2019) though not to JSON: written as escapes.
+_SEPARATORS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\u0085": "\\u0085"})
 
 
 def _lines(records: list[dict[str, Any]]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    return "".join(json.dumps(r, ensure_ascii=False).translate(_SEPARATORS) + "\n" for r in records)
 
 
 def export_day(digest: DayDigest, out_dir: Path) -> tuple[Path, Path]:
@@ -63,11 +77,13 @@ def export_day(digest: DayDigest, out_dir: Path) -> tuple[Path, Path]:
 
     The AI file holds only papers with an LLM or imported summary in the digest's language: an extractive
     summary is not what that format's `AI` field promises."""
-    if "/" in digest.language or "\\" in digest.language or not digest.language.strip():
-        raise BadInput(f"language {digest.language!r} cannot be part of a file name")
+    try:
+        check_language(digest.language)  # before anything is written
+    except ValueError as e:
+        raise BadInput(f"language {digest.language[:60]!r} cannot be part of a file name: {e}") from None
     entries = sorted(digest.entries, key=lambda e: e.position)
     plain_name, ai_name = file_names(digest.date, digest.language)
-    ai = [(e.paper, e.summary.summary) for e in entries if e.summary is not None and e.summary.kind != "extractive"]
+    ai = [(e.paper, e.summary) for e in entries if e.summary is not None and e.summary.kind != "extractive"]
     plain = write_text(out_dir / plain_name, _lines([paper_record(e.paper) for e in entries]))
     enhanced = write_text(out_dir / ai_name, _lines([_ai_record(p, s) for p, s in ai]))
     return plain, enhanced
@@ -84,6 +100,15 @@ class ImportResult:
     new_papers: int  # papers the store did not have yet
     summaries: int
     placeholders: int = 0  # lines whose `AI` holds the tool's failure placeholders: imported as pending
+    # Papers a day before already announced: not listed again here (that tool wrote a file, a copy of the
+    # day before, on days without an announcement). First announcement day -> papers.
+    earlier: dict[date, int] = field(default_factory=dict)
+    moved: dict[date, int] = field(default_factory=dict)  # later day -> papers now listed here instead
+
+    @property
+    def listed(self) -> int:
+        """Papers this day lists from this file (0: the file announced nothing new, not a day)."""
+        return self.papers - sum(self.earlier.values())
 
 
 @dataclass
@@ -105,13 +130,30 @@ def parse_name(path: Path) -> tuple[date, str | None]:
         day = date.fromisoformat(m.group("day"))
     except ValueError:
         raise BadInput(f"{path}: {m.group('day')} is not a real day") from None
-    return day, m.group("lang")
+    lang = m.group("lang")
+    if lang is not None:
+        try:
+            check_language(lang)
+        except ValueError as e:
+            raise BadInput(f"{path}: the language in the file name {e}") from None
+    return day, lang
 
 
 def _str_list(v: Any, what: str) -> list[str]:
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
         raise ValueError(f"{what!r} must be a list of strings")
     return v
+
+
+def _categories(v: Any) -> list[str]:
+    """arXiv's codes (canonical spelling): an unknown one would become a section heading and an anchor."""
+    cats = _str_list(v, "categories")
+    if not cats:
+        raise ValueError("'categories' is empty")
+    try:
+        return [check_category(c) for c in cats]
+    except InvalidCategory as e:
+        raise ValueError(str(e)[:200]) from None
 
 
 def _text(obj: dict[str, Any], key: str, required: bool = True) -> str | None:
@@ -133,7 +175,7 @@ def _summary(ai: Any) -> tuple[Summary | None, bool]:
         return None, True
     if any(not (v or "").strip() for v in fields.values()):
         return None, False
-    return Summary.model_validate(fields), False
+    return Summary.model_validate(fields, context={"verbatim": True}), False  # the text as the tool wrote it
 
 
 def parse_line(text: str, enhanced: bool) -> _Line:
@@ -145,9 +187,7 @@ def parse_line(text: str, enhanced: bool) -> _Line:
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
     pid, version = split_version(_text(obj, "id") or "")
-    cats = _str_list(obj.get("categories"), "categories")
-    if not cats:
-        raise ValueError("'categories' is empty")
+    cats = _categories(obj.get("categories"))
     paper = Paper(
         id=pid, version=version or 1, title=_text(obj, "title") or "",
         authors=_str_list(obj.get("authors"), "authors"), abstract=_text(obj, "summary") or "",
@@ -165,7 +205,8 @@ def _read(path: Path, enhanced: bool) -> list[_Line]:
     except (OSError, UnicodeDecodeError) as e:
         raise JSONLImportError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
     lines: list[_Line] = []
-    for n, text in enumerate(raw.splitlines(), 1):
+    for n, text in enumerate(raw.split("\n"), 1):
+        text = text.removesuffix("\r")
         if not text.strip():
             continue
         try:
@@ -182,7 +223,8 @@ def import_file(store: Store, path: Path) -> ImportResult:
     Idempotent: papers already stored are kept as they are (arXiv's own data is the authority), an
     announcement is added once, and a summary replaces the one a previous import of that language wrote.
     The tool's failure placeholders ("Summary generation failed", "Error") are not summaries: those papers
-    are listed as pending, so their summaries can be made here."""
+    are listed as pending, so their summaries can be made here. A paper is listed on the first day that
+    announced it, once: one an earlier day lists is not listed again, and one a later day lists moves here."""
     day, language = parse_name(path)
     lines = _read(path, enhanced=language is not None)
     ids = [ln.paper.id for ln in lines]
@@ -191,23 +233,29 @@ def import_file(store: Store, path: Path) -> ImportResult:
         new = [ln.paper for ln in lines if ln.paper.id not in known]
         for p in new:
             store.upsert_paper(p)
-        rows = [AnnouncementRow(ln.paper.id, ln.paper.categories[0], "new", i, False) for i, ln in enumerate(lines, 1)]
-        store.add_announcements(day, rows)
+        first = store.first_days(ids, day)
+        fresh = [(i, ln) for i, ln in enumerate(lines, 1) if ln.paper.id not in first]
+        moved = store.unannounce_after([ln.paper.id for _, ln in fresh], day)
+        store.add_announcements(day, [AnnouncementRow(ln.paper.id, ln.paper.categories[0], "new", i, False)
+                                      for i, ln in fresh])  # fmt: skip
         n_sum = 0
         for ln in lines:
             if ln.summary is not None and language is not None:
                 kept = StoredSummary(ln.summary, "imported", language, IMPORT_MODEL, IMPORT_PROMPT_VERSION)
                 store.put_summary(ln.paper.id, kept)
                 n_sum += 1
-    return ImportResult(path, day, len(lines), len(new), n_sum, sum(ln.placeholder for ln in lines))
+    placeholders = sum(ln.placeholder for ln in lines)
+    return ImportResult(path, day, len(lines), len(new), n_sum, placeholders, dict(Counter(first.values())), moved)
 
 
 def import_files(store: Store, paths: list[Path]) -> Iterator[ImportResult]:
-    """Check every name first (nothing imported on a typo), then import file by file, yielding each
-    result as its transaction commits (a later bad file leaves the earlier ones imported)."""
+    """Check every name first (nothing imported on a typo), then import file by file, oldest day first
+    (so each paper lands on the first day that announced it), yielding each result as its transaction
+    commits (a later bad file leaves the earlier ones imported)."""
+    days: dict[Path, date] = {}
     for p in paths:
-        parse_name(p)
+        days[p] = parse_name(p)[0]
         if not p.is_file():
             raise BadInput(f"{p}: no such file")
-    for p in paths:
+    for p in sorted(paths, key=days.__getitem__):
         yield import_file(store, p)

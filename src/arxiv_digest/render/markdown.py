@@ -2,12 +2,17 @@
 
 Plain string building rather than a template: the format is whitespace-exact, and every blank line here
 is one the reference has. Only papers that lack an LLM/imported summary and the optional top picks add
-text the reference format does not have.
+text the reference format does not have. Every text from arXiv, an LLM or an import goes through `inert`
+(render/inert.py): tags that would act become text, real text keeps its bytes.
 """
 
 from __future__ import annotations
 
+import re
+
 from ..models import DayDigest, DayEntry
+from .inert import inert
+from .provenance import markdown_note
 from .sections import build_sections, top_picks
 
 # Markers in the reader's language; English for any language without its own line. The site says the
@@ -63,7 +68,13 @@ def brief_reason(reason: str, limit: int = 120) -> str:
 
 def _head(n: int, e: DayEntry) -> str:
     p = e.paper
-    return f"### [{n}] [{p.title}]({p.abs_url})\n*{','.join(p.authors)}*\n\nMain category: {p.primary_category}\n\n"
+    return (f"### [{n}] [{inert(p.title)}]({p.abs_url})\n*{inert(','.join(p.authors))}*\n\n"
+            f"Main category: {inert(p.primary_category)}\n\n")  # fmt: skip
+
+
+def _anchor(category: str) -> str:
+    """A category as an HTML id and link target: arXiv's codes are letters, digits, '.' and '-'."""
+    return re.sub(r"[^A-Za-z0-9._-]", "-", category)
 
 
 def pending_marker(e: DayEntry, language: str) -> str:
@@ -74,9 +85,13 @@ def pending_marker(e: DayEntry, language: str) -> str:
     return marker
 
 
+def _md_pending(e: DayEntry, language: str) -> str:
+    return inert(pending_marker(e, language))
+
+
 def _pending(e: DayEntry, language: str) -> str:
     """No summary yet: say so plainly and show the abstract; nothing that looks like a summary."""
-    return f"{pending_marker(e, language)}\n\nAbstract: {e.paper.abstract}\n"
+    return f"{_md_pending(e, language)}\n\nAbstract: {inert(e.paper.abstract)}\n"
 
 
 def render_paper(n: int, e: DayEntry, language: str) -> str:
@@ -85,11 +100,12 @@ def render_paper(n: int, e: DayEntry, language: str) -> str:
         return _head(n, e) + _pending(e, language)
     s = e.summary.summary
     label = localized(EXTRACTIVE, language) + "\n\n" if e.summary.kind == "extractive" else ""
+    label += inert(markdown_note(e.summary, language))  # only for a summary from the full text
     return (
-        f"{_head(n, e)}{label}TL;DR: {s.tldr}\n\n\n"
+        f"{_head(n, e)}{label}TL;DR: {inert(s.tldr)}\n\n\n"
         "<details>\n  <summary>Details</summary>\n"
-        f"Motivation: {s.motivation}\n\nMethod: {s.method}\n\nResult: {s.result}\n\n"
-        f"Conclusion: {s.conclusion}\n\nAbstract: {e.paper.abstract}\n\n</details>\n"
+        f"Motivation: {inert(s.motivation)}\n\nMethod: {inert(s.method)}\n\nResult: {inert(s.result)}\n\n"
+        f"Conclusion: {inert(s.conclusion)}\n\nAbstract: {inert(e.paper.abstract)}\n\n</details>\n"
     )
 
 
@@ -99,8 +115,9 @@ def _top_picks(digest: DayDigest, numbers: dict[str, int], k: int) -> str:
         return ""
     lines = [f"# {localized(TOP_PICKS, digest.language)}\n"]
     for e in picks:
-        why = "; ".join(str(r) for r in e.reasons)
-        lines.append(f"- [{numbers[e.paper.id]}] [{e.paper.title}]({e.paper.abs_url})" + (f" - {why}" if why else ""))
+        why = inert("; ".join(str(r) for r in e.reasons))
+        link = f"- [{numbers[e.paper.id]}] [{inert(e.paper.title)}]({e.paper.abs_url})"
+        lines.append(link + (f" - {why}" if why else ""))
     return "\n".join(lines) + "\n\n\n"
 
 
@@ -109,8 +126,8 @@ def render_markdown(digest: DayDigest, top_picks: int = 0) -> str:
     sections = build_sections(digest)
     numbers = {e.paper.id: n for sec in sections for n, e in sec.entries}
     out = [_top_picks(digest, numbers, top_picks), "<div id=toc></div>\n\n# Table of Contents\n\n"]
-    out += [f"- [{sec.category}](#{sec.category}) [Total: {len(sec.entries)}]\n" for sec in sections]
+    out += [f"- [{inert(sec.category)}](#{_anchor(sec.category)}) [Total: {len(sec.entries)}]\n" for sec in sections]
     for sec in sections:
-        out.append(f"\n\n<div id='{sec.category}'></div>\n\n# {sec.category} [[Back]](#toc)\n\n")
+        out.append(f"\n\n<div id='{_anchor(sec.category)}'></div>\n\n# {inert(sec.category)} [[Back]](#toc)\n\n")
         out.append("\n\n".join(render_paper(n, e, digest.language) for n, e in sec.entries))
     return "".join(out)

@@ -7,10 +7,16 @@ request start early. Transient failures (timeouts, connection errors, 5xx, 429) 
 exponential backoff and full jitter, honouring `Retry-After`, until `max_retry_seconds` is used up: one
 budget for the client's whole life (one fetch), not per request. Then one clear error names the URL and
 how often we retried.
+
+Every request has an overall deadline (`timeout_seconds`, and no more than what is left of the retry
+budget once retrying): httpx's timeouts are per socket read, so a server that trickles a byte every half
+second, in the status line or the body, would otherwise hold a request forever. The request runs on an
+asyncio loop of the client's own, where one `asyncio.timeout` covers connect, headers and body.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
@@ -100,10 +106,11 @@ class ArxivClient:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         backoff_seconds: float | None = None,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
         pace_file: Path | None = None,
     ) -> None:
         self.delay = settings.delay_seconds
+        self.timeout = settings.timeout_seconds
         # When the last request to arXiv ended, in wall-clock time, shared by every process using the same
         # data dir: arXiv counts the spacing per user, not per process (fetch, then rank, then a rerun).
         self.pace_file = pace_file
@@ -118,7 +125,8 @@ class ArxivClient:
         self.requests = 0  # every HTTP attempt, retries included
         self.retries = 0
         self.retry_seconds = 0.0  # time spent in requests that needed retries: counts against max_retry_seconds
-        self._http = httpx.Client(
+        self._loop = asyncio.Runner()  # one loop for the client's life: the connection is kept between requests
+        self._http = httpx.AsyncClient(
             headers={"User-Agent": self.user_agent},
             timeout=settings.timeout_seconds,
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
@@ -133,7 +141,10 @@ class ArxivClient:
         self.close()
 
     def close(self) -> None:
-        self._http.close()
+        try:
+            self._loop.run(self._http.aclose())
+        finally:
+            self._loop.close()
 
     # ------------------------------------------------------------ public
 
@@ -157,7 +168,7 @@ class ArxivClient:
         attempt = redirects = 0
         while True:
             try:
-                answer = self._attempt(url, attempt, error_bodies)
+                answer = self._attempt(url, attempt, error_bodies, started)
             except _Retry as r:
                 wait = self._backoff_wait(attempt, r.wait)
                 spent = self._clock() - started
@@ -179,15 +190,29 @@ class ArxivClient:
 
     # ------------------------------------------------------------ internals
 
-    def _attempt(self, url: str, attempt: int, error_bodies: tuple[int, ...]) -> Answer:
+    def _deadline(self, attempt: int, started: float) -> float:
+        """Seconds this attempt may take in all: the timeout, and once retrying no more than the budget left."""
+        if attempt == 0:
+            return self.timeout
+        left = self.max_retry_seconds - self.retry_seconds - (self._clock() - started)
+        return max(min(self.timeout, left), 0.1)
+
+    async def _get(self, url: str, seconds: float) -> httpx.Response:
+        async with asyncio.timeout(seconds):
+            return await self._http.get(url)  # the whole body is read inside the deadline
+
+    def _attempt(self, url: str, attempt: int, error_bodies: tuple[int, ...], started: float) -> Answer:
         """One spaced HTTP request. Raises _Retry for transient failures, ArxivHTTPError for final ones."""
         delay = max(self.delay, ARXIV_MIN_DELAY) if _is_arxiv(url) else self.delay
         if self._last_end is not None:
             self._wait_until(self._last_end + delay)
         self._wait_for_other_processes(delay)
         self.requests += 1
+        seconds = self._deadline(attempt, started)
         try:
-            r = self._http.get(url)
+            r = self._loop.run(self._get(url, seconds))
+        except TimeoutError:
+            raise _Retry(f"timed out (no complete answer within {seconds:.3g} s)") from None
         except httpx.TimeoutException as e:
             raise _Retry(f"timed out ({type(e).__name__})") from None
         except httpx.UnsupportedProtocol as e:  # a malformed base URL: retrying cannot help

@@ -7,10 +7,10 @@ import asyncio
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..models import Paper, Summary, SummaryKind
+from ..models import Paper, Summary, SummaryKind, SummarySource
 
 
 @dataclass
@@ -26,6 +26,8 @@ class Usage:
 class SummaryResult:
     summary: Summary
     usage: Usage
+    source: SummarySource = "abstract"  # what it was written from
+    unverified: list[str] = field(default_factory=list)  # numbers its source text does not state
 
 
 class PaperFailed(Exception):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..errors import ConfigError, SummarizeError
 from .base import Summarizer
+from .grounded import FULLTEXT_PROMPT, CheckedSummarizer, GroundedPrompt
 from .offline import OfflineSummarizer
 from .openai_backend import OpenAISummarizer
+from .prompt import DEFAULT_PROMPT
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -69,14 +72,20 @@ def endpoint(settings: Settings) -> tuple[str, str]:
     return base_url, key
 
 
-def make_summarizer(settings: Settings, store: Store | None = None) -> Summarizer:
-    """The backend the settings ask for; the store (if given) remembers each endpoint's output mode."""
+def make_summarizer(
+    settings: Settings, store: Store | None = None, fulltexts: Mapping[str, str] | None = None
+) -> Summarizer:
+    """The backend the settings ask for; the store (if given) remembers each endpoint's output mode.
+    An LLM's summaries are checked against their source (see grounded.py); with `fulltexts` (paper id ->
+    its text) they are written from the full text with the full-text prompt."""
     if backend_name(settings) == "offline":
         return OfflineSummarizer()
     base_url, key = endpoint(settings)
     llm = settings.llm
-    return OpenAISummarizer(
+    prompt = GroundedPrompt.load(DEFAULT_PROMPT if fulltexts is None else FULLTEXT_PROMPT)
+    backend = OpenAISummarizer(
         model=llm.model, language=settings.language, base_url=base_url, api_key=key,
-        timeout=llm.timeout_seconds, max_retry_seconds=llm.max_retry_seconds, memory=store,
+        timeout=llm.timeout_seconds, max_retry_seconds=llm.max_retry_seconds, memory=store, prompt=prompt,
         max_tokens=llm.max_tokens,
     )  # fmt: skip
+    return CheckedSummarizer(backend, "abstract" if fulltexts is None else "fulltext", fulltexts)

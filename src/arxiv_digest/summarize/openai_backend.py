@@ -33,6 +33,7 @@ from openai.types.chat import ChatCompletion
 
 from ..errors import SummarizeError
 from ..models import Paper, SummaryKind
+from ..redact import Secrets
 from .base import AdaptiveLimiter, PaperFailed, SummaryResult, Usage
 from .flow import Breaker, Pacer
 from .parsing import SummaryInvalid, check_language, parse_summary, strip_reasoning
@@ -117,7 +118,7 @@ class OpenAISummarizer:
         self.max_failures_in_a_row = max_failures_in_a_row
         self.pacer = Pacer()
         self._breaker = Breaker()
-        self._key = api_key
+        self._secrets = Secrets([api_key])  # endpoints echo the key: scrubbed from all they send back
         self._client = AsyncOpenAI(api_key=api_key, base_url=self.base_url, max_retries=0, timeout=timeout)
         self._memory = memory
         remembered = memory.get_mode(self.base_url, model) if memory else None
@@ -137,6 +138,7 @@ class OpenAISummarizer:
         problem = ""
         for _ in range(1 + self.max_corrections):
             reply = await self._complete(messages, limiter, usage)
+            reply.text = self._secrets.scrub(reply.text)  # before it is parsed, quoted or stored
             if reply.finish_reason == "content_filter" and not reply.text.strip():
                 raise PaperFailed("the endpoint's content filter stopped the answer", usage)  # asking again won't help
             try:
@@ -364,8 +366,7 @@ class OpenAISummarizer:
 
     def _clean(self, text: str) -> str:
         """Server text for a stored failure reason: one line, short, never the key."""
-        text = " ".join(text.split())[:300]
-        return text.replace(self._key, "***") if self._key else text
+        return self._secrets.scrub(" ".join(text.split()))[:300]
 
 
 def _prompt_chars(messages: list[dict[str, Any]]) -> int:

@@ -17,7 +17,7 @@ from ..models import Paper, Summary
 DEFAULT_PROMPT = "summary_v1"
 
 # The paper's text must not be able to close the <paper>/<abstract> frame it is quoted in.
-_FRAME_RE = re.compile(r"<\s*/?\s*(paper|abstract)\b", re.IGNORECASE)
+_FRAME_RE = re.compile(r"<\s*/?\s*(paper|abstract|fulltext)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -26,23 +26,31 @@ class Prompt:
     system: str
     user: str
 
-    def messages(self, paper: Paper, language: str) -> list[dict[str, str]]:
-        values = {
+    def values(self, paper: Paper, language: str) -> dict[str, str]:
+        """What the template's {{placeholders}} are filled with."""
+        return {
             "language": language,
             "arxiv_id": paper.id,
             "title": _quote(paper.title),
             "abstract": _quote(paper.abstract),
             "fields": field_list(),
         }
+
+    def messages(self, paper: Paper, language: str) -> list[dict[str, str]]:
+        values = self.values(paper, language)
         return [
             {"role": "system", "content": _fill(self.system, values)},
             {"role": "user", "content": _fill(self.user, values)},
         ]
 
 
-def _quote(text: str) -> str:
-    text = " ".join(text.split())
+def protect(text: str) -> str:
+    """Text quoted in the prompt, with anything that would open or close one of its frames defused."""
     return _FRAME_RE.sub(lambda m: m.group(0).replace("<", "‹"), text)
+
+
+def _quote(text: str) -> str:
+    return protect(" ".join(text.split()))
 
 
 def _fill(template: str, values: dict[str, str]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -21,6 +22,7 @@ from ..models import Paper, StoredSummary
 from ..store import Store
 from .base import AdaptiveLimiter, PaperFailed, Summarizer, SummaryResult
 from .factory import make_summarizer
+from .grounded import fulltext_version
 
 
 @dataclass
@@ -44,6 +46,7 @@ class SummarizeReport:
     cost_usd: float = 0.0
     priced: bool = False  # a price for the model is configured ([llm.prices])
     throttles: int = 0  # 429s that cut the concurrency limit
+    unverified: int = 0  # summaries stored with numbers their source text does not state
     elapsed: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (paper id, reason)
 
@@ -53,9 +56,10 @@ class SummarizeReport:
 
     def line(self) -> str:
         cost = f", ${self.cost_usd:.4f}" if self.priced else ""
+        doubt = f", {self.unverified} with unverified numbers" if self.unverified else ""
         return (
             f"{self.day}: {self.done} summarized, {self.skipped_cached} already done, {self.missing} failed "
-            f"of {self.total} ({self.backend}; {self.calls} calls, "
+            f"of {self.total}{doubt} ({self.backend}; {self.calls} calls, "
             f"{self.prompt_tokens + self.completion_tokens} tokens{cost}, {self.elapsed:.1f}s)"
         )
 
@@ -72,16 +76,18 @@ class SummarizeReport:
 
 
 def summarize_day(
-    settings: Settings, store: Store, day: date, *, backend: Summarizer | None = None, progress: bool = True
+    settings: Settings, store: Store, day: date, *, backend: Summarizer | None = None, progress: bool = True,
+    only: Collection[str] | None = None,
 ) -> SummarizeReport:
     """Summarize every paper of `day` that has no summary yet for the backend's key.
 
     Raises SummarizeError when the run cannot go on (bad key, unknown model, unreachable endpoint);
     everything committed before that is kept. Per-paper failures are counted in the report.
     A backend passed in is used for this one call (its client belongs to this call's event loop).
+    `only` restricts the day to these paper ids (the full-text pass summarizes only papers with a text).
     """
-    papers = store.day_papers(day)
-    if not papers:
+    papers = [p for p in store.day_papers(day) if only is None or p.id in only]
+    if not papers and only is None:
         raise SummarizeError(f"no papers for {day} in {store.data_dir}; run `arxiv-digest fetch --date {day}` first")
     summarizer = backend or make_summarizer(settings, store)
     report = SummarizeReport(
@@ -104,6 +110,7 @@ def summarize_day(
 def _todo(settings: Settings, store: Store, papers: list[Paper], s: Summarizer, report: SummarizeReport) -> list[Paper]:
     ids = [p.id for p in papers]
     done = store.summarized_ids(ids, s.language, s.model, s.prompt_version)
+    done |= store.summarized_ids(ids, s.language, s.model, fulltext_version())  # never redone from the abstract
     fails = store.failures(ids, s.language, s.model, s.prompt_version)
     todo = []
     for p in papers:
@@ -163,9 +170,10 @@ def _save(store: Store, s: Summarizer, paper: Paper, res: SummaryResult, report:
           price: dict[str, float]) -> None:  # fmt: skip
     u = res.usage
     cost = _add_usage(report, u.calls, u.prompt_tokens, u.completion_tokens, price)
-    stored = StoredSummary(res.summary, s.kind, s.language, s.model, s.prompt_version)
+    stored = StoredSummary(res.summary, s.kind, s.language, s.model, s.prompt_version, res.source, res.unverified)
     store.save_summary(paper.id, stored, u.prompt_tokens, u.completion_tokens, cost)  # committed now
     report.done += 1
+    report.unverified += bool(res.unverified)
 
 
 def _add_usage(report: SummarizeReport, calls: int, pt: int, ct: int, price: dict[str, float]) -> float:

@@ -1,28 +1,47 @@
-// One day's page: search, category filter, highlighting, sorting, keyboard navigation, KaTeX.
-// The cards arrive rendered and escaped by the server. This script never builds HTML from data: it
-// only toggles attributes and classes, and wraps matches in <mark> elements through text nodes.
+// One day's page: lazy cards, search, category filter, highlighting, sorting, density, read state,
+// keyboard navigation, the query in the URL. The cards arrive rendered and escaped by the server; a
+// card's body and details wait in inert <template>s until needed. This script never builds HTML from
+// data: it moves the templates' nodes in, toggles attributes and classes, and wraps matches in <mark>
+// elements through text nodes. Math goes through math.js, read state through readstate.js.
 (function () {
   "use strict";
   performance.mark("digest-init");
 
   var KEY_KW = "arxiv-digest:keywords";
   var KEY_AU = "arxiv-digest:authors";
+  var KEY_DENSITY = "arxiv-digest:density";
+  var DENSITIES = ["full", "compact", "titles"];
   var config = JSON.parse(document.getElementById("digest-config").textContent);
+  var words = config.ui || {};
+  var root = document.documentElement;
+  var Read = window.DigestRead;
+  var TeX = window.DigestMath;
   var $ = function (id) { return document.getElementById(id); };
   var search = $("search");
   var sortSel = $("sort");
+  var densitySel = $("density");
   var onlyHl = $("only-hl");
+  var toolbar = $("toolbar");
+  var dayHeader = document.querySelector(".day-header");
+  var boxes = $("day-boxes");
   var sectionsBox = $("sections");
   var rankedBox = $("ranked");
   var status = $("status");
   var noResults = $("no-results");
+  var dock = $("dock");
   var chips = Array.prototype.slice.call(document.querySelectorAll(".filter-row .chip[data-filter]"));
   var sections = Array.prototype.slice.call(document.querySelectorAll(".cat-section"));
+  var tocLinks = {};
   var sectionCounts = {};  // category -> the count elements (section heading, TOC) to keep current
   document.querySelectorAll(".cat-section, .toc a[data-cat]").forEach(function (el) {
     var cat = el.dataset.cat;
     (sectionCounts[cat] = sectionCounts[cat] || []).push(el.querySelector(".count"));
+    if (el.tagName === "A") tocLinks[cat] = el;
   });
+
+  function fmt(text, values) {
+    return String(text).replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
+  }
 
   // ---------------------------------------------------------------- storage
 
@@ -37,57 +56,86 @@
     return fallback.slice();
   }
 
-  function save(key, list) {
-    try { localStorage.setItem(key, JSON.stringify(list)); } catch (e) { /* kept for this visit only */ }
+  function save(key, value) {
+    try { localStorage.setItem(key, typeof value === "string" ? value : JSON.stringify(value)); }
+    catch (e) { /* kept for this visit only */ }
   }
 
   var keywords = load(KEY_KW, config.keywords || []);
   var authors = load(KEY_AU, config.authors || []);
 
-  // ---------------------------------------------------------------- the index (built once)
+  // ---------------------------------------------------------------- cards
 
-  // Per card: a lowercase haystack of everything searchable, computed before KaTeX touches the text.
   var items = Array.prototype.slice.call(document.querySelectorAll("#sections .card")).map(function (el, i) {
-    var parts = [el.id];
-    var texts = el.querySelectorAll(".txt, .author");
-    for (var j = 0; j < texts.length; j++) parts.push(texts[j].textContent);
     var score = parseFloat(el.dataset.score);
     return {
-      el: el, order: i, home: el.parentNode, section: el.dataset.section,
-      hay: parts.join("\n").toLowerCase(),
-      authorEls: Array.prototype.slice.call(el.querySelectorAll(".author")),
-      details: el.querySelector("details"),
-      abs: el.querySelector(".link-abs").href,
+      el: el, id: el.id, order: i, home: el.parentNode, section: el.dataset.section,
       score: isNaN(score) ? -Infinity : score,
-      visible: true, hl: false, hydrated: false, whyEl: null,
+      visible: true, hl: false, hydrated: false, hay: null, whyEl: null,
     };
   });
   var total = items.length;
+  var byEl = new Map(items.map(function (it) { return [it.el, it]; }));
+  var byId = {};
+  items.forEach(function (it) { byId[it.id] = it; });
 
-  // ---------------------------------------------------------------- math (KaTeX, text nodes only)
-
-  var MATH = {
-    delimiters: [
-      { left: "$$", right: "$$", display: true },
-      { left: "\\[", right: "\\]", display: true },
-      { left: "$", right: "$", display: false },
-      { left: "\\(", right: "\\)", display: false },
-    ],
-    throwOnError: false,
-    trust: false,   // no \href, \url, \includegraphics, \htmlClass...: TeX from arXiv cannot make links or HTML
-    strict: "ignore",
-    maxExpand: 200,
-  };
-
-  function renderMath(root) {
-    if (typeof window.renderMathInElement !== "function") return;  // KaTeX missing: plain TeX stays readable
-    var nodes = root.querySelectorAll(".txt");
-    for (var i = 0; i < nodes.length; i++) {
-      if (nodes[i].textContent.indexOf("$") >= 0 || nodes[i].textContent.indexOf("\\") >= 0) {
-        window.renderMathInElement(nodes[i], MATH);
-      }
-    }
+  // The card's elements matching sel, whether on the page or still in its templates.
+  function parts(node, sel, out) {
+    out = out || [];
+    Array.prototype.push.apply(out, node.querySelectorAll(sel));
+    var templates = node.querySelectorAll("template");
+    for (var i = 0; i < templates.length; i++) parts(templates[i].content, sel, out);
+    return out;
   }
+
+  // A lowercase haystack of everything searchable, taken before KaTeX touches the text.
+  function hay(item) {
+    if (item.hay === null) {
+      var texts = [item.id];
+      parts(item.el, ".txt, .author").forEach(function (n) { texts.push(n.textContent); });
+      item.hay = texts.join("\n").toLowerCase();
+    }
+    return item.hay;
+  }
+
+  // The card's body comes in when it nears the screen: math, <mark>s, and its elements.
+  function hydrate(item) {
+    if (item.hydrated) return;
+    hay(item);
+    item.hydrated = true;
+    var tpl = item.el.querySelector("template.card-body");
+    if (tpl) item.el.replaceChild(tpl.content, tpl);
+    TeX.render(item.el);
+    if (item.hl) markCard(item);
+  }
+
+  // The details come in when the reader opens them.
+  function fillDetails(details) {
+    var tpl = details.querySelector("template.card-details");
+    if (!tpl) return;
+    details.replaceChild(tpl.content, tpl);
+    TeX.render(details);
+    var item = byEl.get(details.closest(".card"));
+    if (item && item.hl) markCard(item);
+  }
+
+  var observer = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (en) {
+      if (en.isIntersecting) { hydrate(byEl.get(en.target)); observer.unobserve(en.target); }
+    });
+  }, { rootMargin: "800px 0px" }) : null;
+
+  // ---------------------------------------------------------------- read state
+
+  function markRead(item) {
+    if (!item) return;
+    Read.markRead(item.id);
+    item.el.classList.add("read");
+  }
+
+  Read.onChange(function (id, read) {
+    if (byId[id]) byId[id].el.classList.toggle("read", read);
+  });
 
   // ---------------------------------------------------------------- highlighting
 
@@ -110,8 +158,8 @@
     return false;
   }
 
-  function unmark(root) {
-    var marks = root.querySelectorAll("mark.hl");
+  function unmark(node) {
+    var marks = node.querySelectorAll("mark.hl");
     for (var i = 0; i < marks.length; i++) {
       var m = marks[i], parent = m.parentNode;
       parent.replaceChild(document.createTextNode(m.textContent), m);
@@ -119,16 +167,16 @@
     }
   }
 
-  function markText(root, re) {
-    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+  function markText(node, re) {
+    var walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT, {
       acceptNode: function (n) {
         return n.parentNode.closest(".katex, mark") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
       },
     });
     var nodes = [];
     while (walker.nextNode()) nodes.push(walker.currentNode);
-    nodes.forEach(function (node) {
-      var text = node.data, last = 0, frag = null, m;
+    nodes.forEach(function (textNode) {
+      var text = textNode.data, last = 0, frag = null, m;
       re.lastIndex = 0;
       while ((m = re.exec(text)) !== null) {
         if (!m[0]) { re.lastIndex++; continue; }
@@ -142,7 +190,7 @@
       }
       if (frag) {
         frag.appendChild(document.createTextNode(text.slice(last)));
-        node.parentNode.replaceChild(frag, node);
+        textNode.parentNode.replaceChild(frag, textNode);
       }
     });
   }
@@ -158,16 +206,14 @@
   // collapsed details, where the reader would not see a <mark>.
   function classify(item) {
     var why = [];
-    for (var i = 0; i < item.authorEls.length; i++) {
-      var name = item.authorEls[i].textContent;
-      var hit = authors.length > 0 && authorMatch(name);
-      item.authorEls[i].classList.toggle("hl-author", hit);
-      if (hit) why.push(name);
-    }
+    parts(item.el, ".author").forEach(function (el) {
+      var hit = authors.length > 0 && authorMatch(el.textContent);
+      el.classList.toggle("hl-author", hit);
+      if (hit) why.push(el.textContent);
+    });
     if (kwRe) {
       kwRe.lastIndex = 0;
-      var found = item.hay.match(kwRe) || [];
-      found.forEach(function (k) { if (why.indexOf(k) < 0) why.push(k); });
+      (hay(item).match(kwRe) || []).forEach(function (k) { if (why.indexOf(k) < 0) why.push(k); });
     }
     item.hl = why.length > 0;
     item.el.classList.toggle("has-hl", item.hl);
@@ -176,7 +222,7 @@
       item.whyEl = document.createElement("span");
       item.whyEl.className = "badge hl-why";
       item.whyEl.textContent = "\u2605 " + why.join(", ");
-      item.el.querySelector(".tags").appendChild(item.whyEl);
+      parts(item.el, ".tags")[0].appendChild(item.whyEl);
     }
   }
 
@@ -188,60 +234,74 @@
     });
   }
 
-  // Cards get their math and <mark>s when they come near the viewport: a 600-paper day stays fast.
-  function hydrate(item) {
-    if (item.hydrated) return;
-    item.hydrated = true;
-    renderMath(item.el);
-    if (item.hl) markCard(item);
-  }
-
-  var byEl = new Map(items.map(function (it) { return [it.el, it]; }));
-  var observer = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
-    entries.forEach(function (en) {
-      if (en.isIntersecting) { hydrate(byEl.get(en.target)); observer.unobserve(en.target); }
-    });
-  }, { rootMargin: "600px 0px" }) : null;
-
   // ---------------------------------------------------------------- filtering
 
   var activeCats = new Set();
   var current = null;
 
+  function filtering() { return !!(search.value.trim() || activeCats.size || onlyHl.checked); }
+
+  function setCount(el, n) {
+    if (!el || el.textContent === n) return;
+    el.textContent = n;
+    el.parentNode.classList.toggle("empty-cat", n === "0");
+  }
+
+  // Chips count what matches the query (and "highlighted only") in each category, whichever categories
+  // are selected: what a click would add. The headings and the table of contents count what is shown.
   function apply() {
     var terms = search.value.toLowerCase().split(/\s+/).filter(Boolean);
     var only = onlyHl.checked;
-    var counts = {}, shown = 0;
+    var matched = {}, shownBy = {}, matchedAll = 0, shown = 0;
     for (var i = 0; i < items.length; i++) {
       var it = items[i];
-      var ok = (activeCats.size === 0 || activeCats.has(it.section)) && (!only || it.hl);
-      for (var t = 0; ok && t < terms.length; t++) ok = it.hay.indexOf(terms[t]) >= 0;
+      var hit = !only || it.hl;
+      for (var t = 0; hit && t < terms.length; t++) hit = hay(it).indexOf(terms[t]) >= 0;
+      if (hit) { matched[it.section] = (matched[it.section] || 0) + 1; matchedAll++; }
+      var ok = hit && (activeCats.size === 0 || activeCats.has(it.section));
       if (ok !== it.visible) { it.el.hidden = !ok; it.visible = ok; }
-      if (ok) { counts[it.section] = (counts[it.section] || 0) + 1; shown++; }
+      if (ok) { shownBy[it.section] = (shownBy[it.section] || 0) + 1; shown++; }
     }
-    sections.forEach(function (s) { s.hidden = !counts[s.dataset.cat]; });
+    sections.forEach(function (s) { s.hidden = !shownBy[s.dataset.cat]; });
     Object.keys(sectionCounts).forEach(function (cat) {
-      var n = String(counts[cat] || 0);
-      sectionCounts[cat].forEach(function (el) {
-        if (!el || el.textContent === n) return;
-        el.textContent = n;
-        el.parentNode.classList.toggle("empty-cat", n === "0");
-      });
+      sectionCounts[cat].forEach(function (el) { setCount(el, String(shownBy[cat] || 0)); });
     });
-    status.textContent = shown === total ? "" : shown + " of " + total + " papers";
+    chips.forEach(function (chip) {
+      var cat = chip.dataset.filter;
+      setCount(chip.querySelector("b"), String(cat === "*" ? matchedAll : matched[cat] || 0));
+    });
+    var active = filtering();
+    status.textContent = active ? fmt(words.status || "{shown} of {total}", { shown: shown, total: total }) : "";
+    boxes.hidden = active;
     noResults.hidden = shown > 0;
     if (current && !current.visible) setCurrent(null);
+    writeURL();
+  }
+
+  // The hits start right under the toolbar, however far down the reader was.
+  function revealResults() {
+    var top = dayHeader.offsetTop + dayHeader.offsetHeight;
+    if (window.scrollY > top) window.scrollTo(0, top);
   }
 
   search.addEventListener("input", function (ev) {
     // Keystroke latency, for benchmarks/site_bench.py: from the event to the filtered list painted.
     performance.mark("digest-search-start", { startTime: ev.timeStamp });
     apply();
+    revealResults();
     performance.mark("digest-search-end");
     requestAnimationFrame(function () {
       setTimeout(function () { performance.mark("digest-search-painted"); }, 0);
     });
   });
+
+  function syncChips() {
+    chips.forEach(function (c) {
+      var on = c.dataset.filter === "*" ? activeCats.size === 0 : activeCats.has(c.dataset.filter);
+      c.classList.toggle("active", on);
+      c.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+  }
 
   chips.forEach(function (chip) {
     chip.addEventListener("click", function () {
@@ -249,40 +309,116 @@
       if (cat === "*") activeCats.clear();
       else if (activeCats.has(cat)) activeCats.delete(cat);
       else activeCats.add(cat);
-      chips.forEach(function (c) {
-        var on = c.dataset.filter === "*" ? activeCats.size === 0 : activeCats.has(c.dataset.filter);
-        c.classList.toggle("active", on);
-        c.setAttribute("aria-pressed", on ? "true" : "false");
-      });
+      syncChips();
       apply();
+      revealResults();
     });
   });
 
-  onlyHl.addEventListener("change", apply);
+  onlyHl.addEventListener("change", function () { apply(); revealResults(); });
+
+  // ---------------------------------------------------------------- the URL: ?q=...&cat=a,b&hl=1&sort=relevance
+
+  var urlTimer = null;
+  var dayLinks = Array.prototype.slice.call(document.querySelectorAll('a[rel="prev"], a[rel="next"], .dock a[data-day]'));
+
+  function stateQuery() {
+    var p = new URLSearchParams();
+    if (search.value.trim()) p.set("q", search.value.trim());
+    if (activeCats.size) p.set("cat", Array.from(activeCats).join(","));
+    if (onlyHl.checked) p.set("hl", "1");
+    if (sortSel && sortSel.value === "relevance") p.set("sort", "relevance");
+    var s = p.toString();
+    return s ? "?" + s : "";
+  }
+
+  // Shareable and kept on reload; the previous / next day open with the same query.
+  function writeURL() {
+    var query = stateQuery();
+    dayLinks.forEach(function (a) { a.search = query; });
+    clearTimeout(urlTimer);
+    urlTimer = setTimeout(function () {
+      if (query === location.search) return;
+      try { history.replaceState(history.state, "", location.pathname + query + location.hash); }
+      catch (e) { /* some file:// setups refuse: the page still works */ }
+    }, 200);
+  }
+
+  function readURL() {
+    var p = new URLSearchParams(location.search);
+    if (p.get("q")) search.value = p.get("q");
+    (p.get("cat") || "").split(",").forEach(function (cat) {
+      if (cat && sectionCounts[cat]) activeCats.add(cat);
+    });
+    if (p.get("hl") === "1") onlyHl.checked = true;
+    if (sortSel && p.get("sort") === "relevance") sortSel.value = "relevance";
+    syncChips();
+  }
 
   // ---------------------------------------------------------------- sorting
 
+  function byScore(a, b) { return (b.score - a.score) || (a.order - b.order); }
+
   function sortBy(mode) {
-    if (mode === "relevance") {
-      var ranked = items.slice().sort(function (a, b) { return (b.score - a.score) || (a.order - b.order); });
-      ranked.forEach(function (it) { rankedBox.appendChild(it.el); });
-    } else {
-      items.forEach(function (it) { it.home.appendChild(it.el); });
-    }
+    if (mode === "relevance") items.slice().sort(byScore).forEach(function (it) { rankedBox.appendChild(it.el); });
+    else items.forEach(function (it) { it.home.appendChild(it.el); });
     rankedBox.hidden = mode !== "relevance";
     sectionsBox.hidden = mode === "relevance";
   }
 
-  if (sortSel) sortSel.addEventListener("change", function () { sortBy(sortSel.value); });
+  if (sortSel) sortSel.addEventListener("change", function () { sortBy(sortSel.value); writeURL(); });
+
+  // ---------------------------------------------------------------- density
+
+  function density() { return root.dataset.density || "full"; }
+
+  function setDensity(mode) {
+    if (mode === "full") delete root.dataset.density;
+    else root.dataset.density = mode;
+    densitySel.value = mode;
+    save(KEY_DENSITY, mode);
+    if (current) current.el.scrollIntoView({ block: "start" });
+  }
+
+  densitySel.value = density();
+  densitySel.addEventListener("change", function () { setDensity(densitySel.value); });
+
+  // Open a paper: its details on a full card, the whole card in the compact densities.
+  function toggleOpen(item) {
+    hydrate(item);
+    markRead(item);
+    if (density() !== "full") {
+      item.el.classList.toggle("open");
+      return;
+    }
+    var details = item.el.querySelector("details.more");
+    if (!details) return;
+    if (!details.open) fillDetails(details);
+    details.open = !details.open;
+  }
 
   // ---------------------------------------------------------------- keyboard
 
   function visibleInOrder() {
     var list = items.filter(function (it) { return it.visible; });
-    if (sortSel && sortSel.value === "relevance") {
-      list.sort(function (a, b) { return (b.score - a.score) || (a.order - b.order); });
-    }
+    if (sortSel && sortSel.value === "relevance") list.sort(byScore);
     return list;
+  }
+
+  function atBottom() { return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2; }
+
+  // Scroll el to the top (under the toolbar), and again for a few frames: cards around it come in and
+  // change height as they do, which would leave the reader off target.
+  function jumpTo(el) {
+    var frames = 4;
+    el.scrollIntoView({ block: "start" });
+    (function again() {
+      requestAnimationFrame(function () {
+        var want = parseFloat(getComputedStyle(el).scrollMarginTop) || 0;
+        if (Math.abs(el.getBoundingClientRect().top - want) > 2 && !atBottom()) el.scrollIntoView({ block: "start" });
+        if (--frames > 0) again();
+      });
+    })();
   }
 
   function setCurrent(item) {
@@ -291,8 +427,10 @@
     if (!item) return;
     item.el.classList.add("current");
     hydrate(item);
+    markRead(item);
+    item.el.tabIndex = -1;  // focusable by script only (not a tab stop)
     item.el.focus({ preventScroll: true });
-    item.el.scrollIntoView({ block: "start" });
+    jumpTo(item.el);
   }
 
   function step(delta) {
@@ -301,6 +439,31 @@
     var i = current ? list.indexOf(current) : -1;
     var next = i < 0 ? (delta > 0 ? 0 : list.length - 1) : Math.min(list.length - 1, Math.max(0, i + delta));
     setCurrent(list[next]);
+  }
+
+  // The first paper on screen, below the toolbar.
+  function firstOnScreen(list) {
+    var top = toolbar.getBoundingClientRect().bottom;
+    for (var i = 0; i < list.length; i++) {
+      if (list[i].el.getBoundingClientRect().bottom > top + 1) return i;
+    }
+    return list.length;
+  }
+
+  // The next paper not read yet after the current one (or from the top of the screen), wrapping round.
+  function nextUnread() {
+    var list = visibleInOrder();
+    if (!list.length) return;
+    var start = current ? list.indexOf(current) + 1 : firstOnScreen(list);
+    for (var k = 0; k < list.length; k++) {
+      var it = list[(start + k) % list.length];
+      if (it !== current && !Read.isRead(it.id)) { setCurrent(it); return; }
+    }
+  }
+
+  function goDay(rel) {
+    var a = document.querySelector('a[rel="' + rel + '"]');
+    if (a) window.location.href = a.href;
   }
 
   function anyDialogOpen() { return !!document.querySelector("dialog[open]"); }
@@ -319,12 +482,20 @@
     switch (ev.key) {
       case "j": step(1); break;
       case "k": step(-1); break;
+      case "n": nextUnread(); break;
+      case "c": setDensity(DENSITIES[(DENSITIES.indexOf(density()) + 1) % DENSITIES.length]); break;
+      case "[": goDay("prev"); break;
+      case "]": goDay("next"); break;
       case "/": search.focus(); search.select(); break;
-      case "o": if (current) window.open(current.abs, "_blank", "noopener"); else return; break;
+      case "o":
+        if (!current) return;
+        markRead(current);
+        window.open(current.el.querySelector(".title-link").href, "_blank", "noopener");
+        break;
       case "Enter":
       case " ":
-        if (onControl || !current || !current.details) return;
-        current.details.open = !current.details.open;
+        if (onControl || !current) return;
+        toggleOpen(current);
         break;
       case "?": $("help").showModal(); break;
       case "d": if (window.digestToggleTheme) window.digestToggleTheme(); break;
@@ -333,17 +504,74 @@
     ev.preventDefault();
   });
 
-  // Clicking in a card makes it the current one, so j/k continue from where the reader is.
+  // A click in a card makes it the current one (j/k/n continue from there) and counts as reading it;
+  // in the compact densities a click on the card (not on a link) opens it.
   document.addEventListener("click", function (ev) {
-    var long = ev.target.closest && ev.target.closest(".authors.long");
-    if (long) long.classList.add("open");
-    var card = ev.target.closest && ev.target.closest(".card");
-    if (card && byEl.has(card) && byEl.get(card) !== current) {
-      if (current) current.el.classList.remove("current");
-      current = byEl.get(card);
-      current.el.classList.add("current");
+    var t = ev.target;
+    if (!t.closest) return;
+    var anchor = t.closest('a[href^="#"]');  // the table of contents, the top picks
+    var target = anchor && document.getElementById(decodeURIComponent(anchor.hash.slice(1)));
+    if (target) {
+      ev.preventDefault();
+      if (byEl.has(target)) hydrate(byEl.get(target));
+      try { history.pushState(history.state, "", location.pathname + location.search + anchor.hash); } catch (e) { /* file:// refused */ }
+      jumpTo(target);
+      return;
     }
+    var long = t.closest(".authors.long");
+    if (long) long.classList.add("open");
+    var summary = t.closest("details.more > summary");
+    if (summary) fillDetails(summary.parentNode);  // before the browser opens it
+    var item = byEl.get(t.closest(".card"));
+    if (!item) return;
+    if (item !== current) {
+      if (current) current.el.classList.remove("current");
+      current = item;
+      item.el.classList.add("current");
+    }
+    markRead(item);
+    if (density() !== "full" && !t.closest("a, button, summary, details, .authors.long")) toggleOpen(item);
   });
+
+  // Details opened any other way (the browser's own find, a script) fill in too.
+  document.addEventListener("toggle", function (ev) {
+    if (ev.target.matches && ev.target.matches("details.more") && ev.target.open) fillDetails(ev.target);
+  }, true);
+
+  // ---------------------------------------------------------------- where the reader is
+
+  var ticking = false;
+
+  // The table of contents marks the section on screen; the dock (top, previous / next day) shows once
+  // the top bar has scrolled away.
+  function follow() {
+    ticking = false;
+    var line = toolbar.getBoundingClientRect().bottom + 40;  // a heading just under the toolbar counts
+    var on = null;
+    for (var i = 0; i < sections.length; i++) {
+      if (sections[i].hidden || sectionsBox.hidden) continue;
+      if (sections[i].getBoundingClientRect().top <= line) on = sections[i].dataset.cat;
+      else break;
+    }
+    var shown = sections.filter(function (s) { return !s.hidden && !sectionsBox.hidden; });
+    if (shown.length && atBottom()) {
+      on = shown[shown.length - 1].dataset.cat;  // the bottom of the page: the last section, however short
+    }
+    Object.keys(tocLinks).forEach(function (cat) {
+      var a = tocLinks[cat];
+      if ((cat === on) !== a.classList.contains("here")) {
+        a.classList.toggle("here", cat === on);
+        if (cat === on) a.setAttribute("aria-current", "true"); else a.removeAttribute("aria-current");
+      }
+    });
+    dock.hidden = window.scrollY < 600;
+  }
+
+  window.addEventListener("scroll", function () {
+    if (!ticking) { ticking = true; requestAnimationFrame(follow); }
+  }, { passive: true });
+
+  $("to-top").addEventListener("click", function () { window.scrollTo(0, 0); search.focus({ preventScroll: true }); });
 
   // ---------------------------------------------------------------- dialogs
 
@@ -376,8 +604,9 @@
     apply();
   });
 
-  // Another tab changed the lists: follow it.
+  // Another tab changed the lists or the density: follow it.
   window.addEventListener("storage", function (ev) {
+    if (ev.key === KEY_DENSITY && DENSITIES.indexOf(ev.newValue) >= 0) { setDensity(ev.newValue); return; }
     if (ev.key !== KEY_KW && ev.key !== KEY_AU) return;
     keywords = load(KEY_KW, config.keywords || []);
     authors = load(KEY_AU, config.authors || []);
@@ -385,13 +614,33 @@
     apply();
   });
 
+  // Printing: every card in full.
+  window.addEventListener("beforeprint", function () {
+    items.forEach(function (it) {
+      hydrate(it);
+      var d = it.el.querySelector("details.more");
+      if (d) { fillDetails(d); d.open = true; }
+    });
+  });
+
   // ---------------------------------------------------------------- start
 
-  items.forEach(classify);
+  items.forEach(function (it) { if (Read.isRead(it.id)) it.el.classList.add("read"); });
+  if (keywords.length || authors.length) items.forEach(classify);
   if (observer) items.forEach(function (it) { observer.observe(it.el); });
   else items.forEach(hydrate);
   var picks = document.querySelector(".top-picks");
-  if (picks) renderMath(picks);
-  if (search.value) apply();  // the browser restored a query (back/forward)
+  if (picks) TeX.render(picks);
+  readURL();
+  if (sortSel && sortSel.value === "relevance") sortBy("relevance");
+  if (filtering()) apply();
+  follow();
+  var landing = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (landing) {  // a link to a paper or a section
+    if (byEl.has(landing)) hydrate(byEl.get(landing));
+    jumpTo(landing);
+  }
   performance.mark("digest-ready");
+  // The search index (each card's text) is built while the reader looks, so the first keystroke is quick.
+  (window.requestIdleCallback || setTimeout)(function () { items.forEach(hay); performance.mark("digest-indexed"); });
 })();

@@ -1,5 +1,6 @@
-// Runs in <head>, before the first paint: the theme is the reader's saved choice, else the system
-// setting (followed live while no choice is saved). The dark palette lives once, in site.css.
+// Runs in <head>, before the first paint, so nothing jumps: the theme is the reader's saved choice, else
+// the system setting (followed live while no choice is saved), and the card density is the saved one.
+// The dark palette and the densities live once, in site.css.
 (function () {
   var root = document.documentElement;
   var media = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
@@ -16,5 +17,9 @@
   }
 
   apply();
+  try {
+    var density = localStorage.getItem("arxiv-digest:density");
+    if (density === "compact" || density === "titles") root.dataset.density = density;
+  } catch (e) { /* storage blocked: full cards */ }
   if (media && media.addEventListener) media.addEventListener("change", apply);
 })();
