@@ -84,6 +84,10 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
     request_queue_size = 256  # socketserver's default backlog of 5 drops bursts of new connections
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that gave up: nothing to report
+            super().handle_error(request, client_address)
+
 
 class FakeLLM:
     def __init__(
