@@ -57,6 +57,7 @@ bench: $(VENV)/.test-deps
 	$(BIN)/python benchmarks/site_bench.py
 	$(BIN)/python benchmarks/rank_bench.py
 	$(BIN)/python benchmarks/fulltext_bench.py
+	$(BIN)/python benchmarks/reach_bench.py
 
 clean:
 	rm -rf $(VENV) $(LLM_VENV) arxiv-digest-demo-data arxiv-digest-site test-artifacts

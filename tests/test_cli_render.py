@@ -30,9 +30,12 @@ def test_render_markdown_defaults_to_latest_day_under_site_dir(seeded: Path) -> 
 
 
 def test_render_atom_and_jsonl_default_paths(seeded: Path) -> None:
-    r = run("render", "--date", "2026-01-28", "--format", "atom")
-    assert (r.exit_code, r.stdout) == (0, "arxiv-digest-site/2026-01-28.atom\n")
-    assert Path("arxiv-digest-site/2026-01-28.atom").read_bytes().startswith(b"<?xml")
+    r = run("render", "--date", "2026-01-28", "--format", "atom", "--categories", CATS)
+    assert (r.exit_code, r.stdout) == (0, "arxiv-digest-site/feed.atom\n")  # the site's feeds, at stable URLs
+    assert Path("arxiv-digest-site/feed.atom").read_bytes().startswith(b"<?xml")
+    assert sorted(p.name for p in Path("arxiv-digest-site/feeds").iterdir()) == [f"{c}.atom" for c in sorted(
+        SEED_CATEGORIES)]  # fmt: skip
+    assert Path("arxiv-digest-site/feeds.opml").is_file() and not Path("arxiv-digest-site/2026-01-28.atom").exists()
     r = run("render", "--format", "jsonl", "--language", "Chinese")
     assert (r.exit_code, r.stdout) == (0, "arxiv-digest-site/data\n")
     assert sorted(p.name for p in Path("arxiv-digest-site/data").iterdir()) == [
@@ -125,7 +128,7 @@ def test_site_render_keeps_the_other_outputs_in_the_site_dir(seeded: Path) -> No
         assert run("render", "-f", fmt).exit_code == 0
     site = Path("arxiv-digest-site")
     assert (site / "2026-01-28.html").is_file()
-    assert (site / "2026-01-28.md").is_file() and (site / "2026-01-28.atom").is_file()
+    assert (site / "2026-01-28.md").is_file() and (site / "feed.atom").is_file() and (site / "feeds.opml").is_file()
     assert (site / "data" / "2026-01-28.jsonl").is_file()
 
 

@@ -149,3 +149,17 @@ def test_an_empty_language_is_bad_input() -> None:
     with pytest.raises(ConfigError, match="language"):
         load_settings(overrides={"language": "  "}, environ={})
     assert load_settings(environ={"LANGUAGE": " Japanese "}).language == "Japanese"
+
+
+def test_feeds_notify_and_site_url_settings(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[output]\nsite_url = "https://me.github.io/digest/"\n[feeds]\ndays = 3\n'
+                   '[[feeds.searches]]\nname = "Diffusion"\nquery = "diffusion 扩散"\n', "utf-8")  # fmt: skip
+    env = {"ARXIV_DIGEST_NOTIFY_URLS": "tgram://tok/1 json://h/x?a=1,b=2, ntfy://topic\nmailto://u:p@x.org?to=a@x,b@x"}
+    s = load_settings(cfg, environ=env)
+    assert s.output.site_url == "https://me.github.io/digest/" and s.feeds.days == 3
+    assert [(q.name, q.query) for q in s.feeds.searches] == [("Diffusion", "diffusion 扩散")]
+    assert [u.get_secret_value() for u in s.notify.urls] == [
+        "tgram://tok/1", "json://h/x?a=1,b=2", "ntfy://topic", "mailto://u:p@x.org?to=a@x,b@x"]  # fmt: skip
+    with pytest.raises(ConfigError, match=r"invalid setting output.site_url \(from ARXIV_DIGEST_SITE_URL\)"):
+        load_settings(environ={"ARXIV_DIGEST_SITE_URL": "me.github.io"})

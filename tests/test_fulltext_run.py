@@ -81,8 +81,8 @@ def test_the_picks_are_summarized_from_their_full_text(servers: tuple[FakeArxiv,
     assert ours[PICKS[0]].count("*据全文总结。*") == 1 and "全文报告的关键结果为" in ours[PICKS[0]]
     assert md.count("据全文总结") == 2 and "据摘要总结" not in md  # Markdown names only full-text summaries
 
-    feed = feedparser.parse((SITE / f"{DAY}.atom").read_bytes())
-    by_id = {e.id.rsplit("/", 1)[1]: e.content[0].value for e in feed.entries}
+    feeds = [feedparser.parse(f.read_bytes()) for f in sorted((SITE / "feeds").glob("*.atom"))]
+    by_id = {e.id.rsplit("/", 1)[1]: e.content[0].value for f in feeds for e in f.entries}
     assert "据全文总结" in by_id[PICKS[0]] and "据摘要总结" in by_id[PICKS[2]]
     ai = [json.loads(line) for line in (SITE / "data" / f"{DAY}_AI_enhanced_Chinese.jsonl").read_text().splitlines()]
     sources = {r["id"]: r["AI_source"] for r in ai}
@@ -93,7 +93,7 @@ def test_the_picks_are_summarized_from_their_full_text(servers: tuple[FakeArxiv,
     other = page[page.index(f'id="{PICKS[2]}"') :].split("</article>", 1)[0]
     assert '<p class="note provenance" lang="zh-Hans">据摘要总结。</p>' in other
     for path in SITE.rglob("*"):
-        if path.is_file() and path.suffix in (".md", ".html", ".atom", ".jsonl"):
+        if path.is_file() and path.suffix in (".md", ".html", ".atom", ".jsonl", ".json"):
             text = path.read_text("utf-8")
             assert not any(sentence in text for sentence in PAGE_TEXT), path  # never re-served
 

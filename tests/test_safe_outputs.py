@@ -18,7 +18,7 @@ from arxiv_digest.cli import app
 from seedstore import SEED_CATEGORIES
 
 FORMATS = ("markdown", "atom", "jsonl", "html")
-FILE_FORMATS = ("markdown", "atom")
+FILE_FORMATS = ("markdown",)  # atom and jsonl go into directories (the feeds, two files a day)
 
 
 def run(*args: str) -> Result:
@@ -48,6 +48,16 @@ def test_a_device_is_bad_input_and_stays_a_device(seeded: Path, tmp_path: Path, 
     assert r.exit_code == 2
     assert one_line(r) == f"error: {null} is a device, not a regular file; outputs go only to regular files\n"
     assert stat.S_ISCHR(null.stat().st_mode)
+
+
+@pytest.mark.parametrize(("fmt", "what"), [("atom", "the feeds go into a directory (feed.atom, feeds/...)"),
+                                           ("jsonl", "JSONL goes into a directory (two files a day)")])
+def test_a_directory_format_refuses_a_file(seeded: Path, tmp_path: Path, fmt: str, what: str) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    r = run("render", "-f", fmt, "--out", str(fifo))
+    assert (r.exit_code, one_line(r)) == (2, f"error: {fifo} is not a directory; {what}\n")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
 
 
 @pytest.mark.parametrize("fmt", FILE_FORMATS)
@@ -82,7 +92,7 @@ def test_a_symlink_to_a_fifo_or_to_nothing_is_refused(seeded: Path, tmp_path: Pa
     r = run("render", "-f", "markdown", "--out", str(to_fifo))
     assert (r.exit_code, one_line(r)) == (2, f"error: {to_fifo} is a symlink to a FIFO; outputs go only to "
                                              "regular files\n")  # fmt: skip
-    r = run("render", "-f", "atom", "--out", str(dangling))
+    r = run("render", "-f", "markdown", "--out", str(dangling))
     assert r.exit_code == 2 and "is a symlink to nothing" in one_line(r)
     assert to_fifo.is_symlink() and dangling.is_symlink() and stat.S_ISFIFO(fifo.lstat().st_mode)
 
@@ -144,7 +154,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 def test_disk_full_while_rendering_is_one_line_and_keeps_the_old_outputs(seeded: Path, small_disk: Path) -> None:
     site = small_disk / "site"
-    outs = {"html": site, "markdown": site / "2026-01-28.md", "atom": site / "2026-01-28.atom",
+    outs = {"html": site, "markdown": site / "2026-01-28.md", "atom": site,
             "jsonl": site / "data"}  # fmt: skip
     for fmt, out in outs.items():  # the day once, whole, while there is room
         r = run("render", "-f", fmt, "--out", str(out))

@@ -303,8 +303,8 @@ def test_unknown_day_is_an_error(settings: Settings, store: Store, tmp_path: Pat
 
 
 def test_other_outputs_in_the_site_dir_are_kept_and_linked(settings: Settings, store: Store, tmp_path: Path) -> None:
-    """`render` puts <day>.md, <day>.atom and data/*.jsonl in the site dir by default: a site render keeps
-    them (and anything the owner added, like GitHub Pages' CNAME) and links the day's files."""
+    """`render` puts <day>.md and data/*.jsonl in the site dir by default (and earlier versions <day>.atom): a
+    site render keeps them (and anything the owner added, like GitHub Pages' CNAME) and links the day's files."""
     out = tmp_path / "site"
     (out / "data").mkdir(parents=True)
     files = {"2026-01-28.md": "# md", "2026-01-28.atom": "<feed/>", "data/2026-01-28.jsonl": "{}\n",
@@ -318,10 +318,11 @@ def test_other_outputs_in_the_site_dir_are_kept_and_linked(settings: Settings, s
         assert (out / name).read_text("utf-8") == text, name
     doc = _doc(out / "2026-01-28.html")
     assert [(a.text, a.get("href")) for a in doc.xpath('//p[@class="downloads"]/a')] == [
-        ("Markdown", "2026-01-28.md"), ("Atom", "2026-01-28.atom"),
+        ("Markdown", "2026-01-28.md"), ("Atom", "2026-01-28.atom"), ("JSON", "data/2026-01-28.json"),
         ("JSONL", "data/2026-01-28_AI_enhanced_Chinese.jsonl"),
     ]  # fmt: skip
-    assert doc.xpath('//link[@rel="alternate"]/@href') == ["2026-01-28.atom"]
+    # the head links the site's stable feed, never a one-day file; without feeds rendered, none
+    assert doc.xpath('//link[@rel="alternate"]/@href') == []
 
 
 def test_a_symlinked_site_dir_stays_a_link(settings: Settings, store: Store, tmp_path: Path) -> None:

@@ -16,7 +16,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 
 from .errors import ConfigError, InvalidCategory, InvalidDate
 
@@ -74,6 +83,12 @@ def _http_url(value: str) -> str:
 
 
 HttpURL = Annotated[str, AfterValidator(_http_url)]
+
+
+def _category_list(v: Any) -> list[str]:
+    if not (isinstance(v, str) or (isinstance(v, list) and all(isinstance(c, str) for c in v))):
+        raise ValueError('expected category codes, e.g. ["cs.LG", "stat.ML"] or "cs.LG, stat.ML"')
+    return parse_categories(v)
 
 
 def _path_text(value: str) -> str:
@@ -205,6 +220,62 @@ class FulltextSettings(_Section):
 class OutputSettings(_Section):
     site_dir: PathText = "arxiv-digest-site"
     markdown_top_picks: bool = False
+    # The site's public base URL (https://you.github.io/digest/): feeds, notifications and data files link
+    # back to it. Unset: links are relative to the site (feeds) or go to arXiv (notifications).
+    site_url: HttpURL | None = None
+
+
+class FeedSearch(_Section):
+    """A saved search published as its own feed: `[[feeds.searches]] name = "...", query = "..."`."""
+
+    name: str = Field(min_length=1, max_length=80)
+    query: str = Field(min_length=1, max_length=200)
+
+
+class FeedSettings(_Section):
+    days: int = Field(7, ge=1, le=60, description="Announcement days a feed covers, newest first.")
+    max_entries: int = Field(200, ge=1, le=2000, description="At most this many entries per feed.")
+    searches: list[FeedSearch] = Field(default_factory=list)
+
+
+class NotifySettings(_Section):
+    # Apprise URLs (tgram://, slack://, discord://, feishu://, dingtalk://, matrix://, ntfy://, mailto://,
+    # json://, form://...): they hold tokens, so they are secrets
+    urls: list[SecretStr] = Field(default_factory=list)
+    max_papers: int = Field(10, ge=1, le=50, description="Papers per message, before '... N more'.")
+
+
+_READER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class ReaderSettings(_Section):
+    """One reader of a shared store (`[[readers]]`): their own categories, language, profile, deliveries."""
+
+    name: str
+    categories: list[str]
+    language: str | None = None  # default: the top-level language
+    profile: ProfileSettings = Field(default_factory=ProfileSettings)  # a reader's own; none by default
+    email: list[str] = Field(default_factory=list)  # recipients (the SMTP server is the top-level [email])
+    notify: list[SecretStr] = Field(default_factory=list)  # Apprise URLs
+    site_dir: PathText | None = None  # default: <output.site_dir>/<name>
+    site_url: HttpURL | None = None  # default: <output.site_url>/<name>/ with the default site_dir
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, v: str | None) -> str | None:
+        return None if v is None else check_language(v)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not _READER_NAME.match(v):
+            raise ValueError("must be letters, digits, '.', '_' or '-' (it names the reader's site directory)")
+        return v
+
+    @field_validator("categories", mode="before")
+    @classmethod
+    def _categories(cls, v: Any) -> list[str]:
+        return _category_list(v)
 
 
 class Settings(_Section):
@@ -218,6 +289,24 @@ class Settings(_Section):
     email: EmailSettings = Field(default_factory=EmailSettings)
     fulltext: FulltextSettings = Field(default_factory=FulltextSettings)
     output: OutputSettings = Field(default_factory=OutputSettings)
+    feeds: FeedSettings = Field(default_factory=FeedSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
+    readers: list[ReaderSettings] = Field(default_factory=list)
+    # Which [[readers]] entry these settings were derived for (readers.py); never read from the config.
+    _reader: str | None = PrivateAttr(None)
+
+    @property
+    def reader(self) -> str | None:
+        return self._reader
+
+    @field_validator("readers")
+    @classmethod
+    def _readers(cls, v: list[ReaderSettings]) -> list[ReaderSettings]:
+        names = [r.name for r in v]
+        dup = next((n for n in names if names.count(n) > 1), None)
+        if dup is not None:
+            raise ValueError(f"two readers are named {dup!r}")
+        return v
 
     @field_validator("contact")
     @classmethod
@@ -231,9 +320,7 @@ class Settings(_Section):
     @field_validator("categories", mode="before")
     @classmethod
     def _categories(cls, v: Any) -> list[str]:
-        if not (isinstance(v, str) or (isinstance(v, list) and all(isinstance(c, str) for c in v))):
-            raise ValueError('expected category codes, e.g. ["cs.LG", "stat.ML"] or "cs.LG, stat.ML"')
-        return parse_categories(v)
+        return _category_list(v)
 
     @field_validator("language")
     @classmethod
@@ -271,7 +358,12 @@ ENV_VARS: dict[str, str] = {
     "SMTP_RECIPIENTS": "email.recipients",
     "ARXIV_DIGEST_EMBEDDING_BASE_URL": "profile.embedding_base_url",
     "ARXIV_DIGEST_EMBEDDING_API_KEY": "profile.embedding_api_key",
+    "ARXIV_DIGEST_SITE_URL": "output.site_url",
+    "ARXIV_DIGEST_NOTIFY_URLS": "notify.urls",
 }
+# Several notification URLs in one variable: separated by spaces, or by commas that start a new URL (an
+# Apprise URL may itself hold commas, e.g. mailto://...?to=a@x.org,b@x.org).
+_URL_LIST = re.compile(r"\s+|,\s*(?=[A-Za-z][A-Za-z0-9+.-]*://)")
 
 
 def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:
@@ -301,6 +393,8 @@ def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
             continue
         if dotted == "email.recipients":
             _set(tree, dotted, [r.strip() for r in value.split(",") if r.strip()])
+        elif dotted == "notify.urls":
+            _set(tree, dotted, [u for u in _URL_LIST.split(value.strip()) if u])
         else:
             _set(tree, dotted, value)
     return tree

@@ -84,3 +84,11 @@ class ProfileError(DigestError):
 
 class EmailError(DigestError):
     """The digest could not be sent."""
+
+
+class NotifyError(DigestError):
+    """A push notification could not be delivered to a target."""
+
+
+class MissingExtra(DigestError):
+    """A feature needs an optional dependency that is not installed (pip install 'arxiv-digest[extra]')."""

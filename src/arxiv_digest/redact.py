@@ -30,6 +30,8 @@ MASK = "***"
 # A shorter secret would match ordinary words ("pass" in "compass") and wreck the digest; real API keys and
 # tokens are far longer.
 MIN_LENGTH = 4
+# a DNS name with a top-level domain, an IPv4 address, localhost: where a URL names its server, not a token
+_HOST = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,63}|\d{1,3}(?:\.\d{1,3}){3}|localhost", re.IGNORECASE)
 
 
 def _b64(text: str) -> str:
@@ -45,7 +47,10 @@ def wire_forms(secret: str) -> set[str]:
         forms.update(secret[:n] for n in range(max(12, len(secret) // 2), len(secret)))
     if "://" in secret:
         parts = urlsplit(secret)
-        pieces = [parts.password or "", *parts.path.split("/"), *(v for _, v in parse_qsl(parts.query))]
+        # Apprise URLs put tokens where a host would be (tgram://BOT_ID:TOKEN/CHAT, feishu://TOKEN): every piece
+        # of the authority that is not a host name or an address counts
+        authority = [p for p in re.split(r"[:@]", parts.netloc) if not _HOST.fullmatch(p)]
+        pieces = [parts.password or "", *authority, *parts.path.split("/"), *(v for _, v in parse_qsl(parts.query))]
         forms.update(p for p in pieces if len(p) >= 8)  # short segments ("v1", "send") are not secrets
         forms.update(unquote(p) for p in pieces if len(p) >= 8)
     return forms

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, search
 from .errors import StoreError, StoreLocked
 from .models import DayDigest, DayEntry, Paper, StoredSummary, Summary
 from .redact import NO_SECRETS, Secrets
@@ -150,6 +150,21 @@ def m012_fulltext(db: sqlite3.Connection) -> None:
     )
 
 
+def m013_search_and_readers(db: sqlite3.Connection) -> None:
+    """The search index over papers and summaries (search.py), and scores per named reader."""
+    search.create(db)
+    _script(
+        db,
+        """
+        CREATE TABLE reader_scores (
+            reader TEXT NOT NULL, date TEXT NOT NULL, paper_id TEXT NOT NULL, score REAL NOT NULL,
+            reasons TEXT NOT NULL DEFAULT '[]', profile TEXT NOT NULL,
+            PRIMARY KEY (reader, date, paper_id)
+        );
+        """,
+    )
+
+
 def m014_first_announcement_only(db: sqlite3.Connection) -> None:
     """A paper is listed on the day it was first announced, once. daily-arXiv-ai-enhanced wrote a file on
     days without an announcement (a copy of the day before), and importing those made days out of
@@ -170,7 +185,7 @@ def m014_first_announcement_only(db: sqlite3.Connection) -> None:
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    m001_initial, m009_run_pid, m012_fulltext, m014_first_announcement_only,
+    m001_initial, m009_run_pid, m012_fulltext, m013_search_and_readers, m014_first_announcement_only,
 ]
 
 
@@ -294,6 +309,7 @@ class Store:
         # scrubbed from every text written here (papers, summaries, failure reasons, run details)
         self.secrets = secrets
         self._lock_fd: int | None = None
+        self._unindexed: set[str] = set()  # papers written in the open transaction, indexed before COMMIT
 
     @classmethod
     def open(cls, data_dir: Path, secrets: Secrets = NO_SECRETS) -> Store:
@@ -311,6 +327,22 @@ class Store:
             db.close()
             raise StoreError(f"cannot open store in {data_dir}: {e}") from None
         return cls(data_dir, db, secrets)
+
+    @classmethod
+    def open_readonly(cls, data_dir: Path) -> Store:
+        """A connection that cannot write (the MCP server's). An older store is upgraded first, the one
+        write it may need; a missing one is an error rather than an empty new store."""
+        path = data_dir / "arxiv-digest.db"
+        if not path.is_file():
+            raise StoreError(f"no store in {data_dir}: run `arxiv-digest fetch` (or `run`) first")
+        cls.open(data_dir).close()  # applies pending migrations, if any
+        try:
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA query_only=ON")
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open store in {data_dir}: {e}") from None
+        return cls(data_dir, db)
 
     def close(self) -> None:
         self.release_lock()
@@ -385,11 +417,14 @@ class Store:
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield self.db
+                search.reindex(self.db, sorted(self._unindexed))
                 self.db.execute("COMMIT")
             except BaseException:
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
                 raise
+            finally:
+                self._unindexed.clear()
         except sqlite3.Error as e:
             raise StoreError(f"cannot write to the store in {self.data_dir}: {e}") from None
 
@@ -408,6 +443,15 @@ class Store:
                WHERE excluded.version >= papers.version""",
             _paper_row(paper, self.secrets),
         )
+        self._index(paper.id)
+
+    def _index(self, paper_id: str) -> None:
+        """Keep the search index in step with a write: at once, or at the end of the open transaction (FTS5
+        flushes its pending changes between statements, so a batch is far cheaper indexed once at the end)."""
+        if self.db.in_transaction:
+            self._unindexed.add(paper_id)
+        else:
+            search.reindex(self.db, [paper_id])
 
     def get_paper(self, paper_id: str) -> Paper | None:
         r = self.db.execute("SELECT * FROM papers WHERE id=?", (paper_id,)).fetchone()
@@ -473,6 +517,11 @@ class Store:
         q = "SELECT * FROM announcements WHERE date=? ORDER BY position"
         return list(self.db.execute(q, (day.isoformat(),)))
 
+    def first_announcement(self, paper_id: str) -> sqlite3.Row | None:
+        """The announcement row of the day that first listed the paper (None: never announced)."""
+        q = "SELECT * FROM announcements WHERE paper_id=? ORDER BY date LIMIT 1"
+        return self.db.execute(q, (paper_id,)).fetchone()
+
     def day_papers(self, day: date) -> list[Paper]:
         rows = self.day_rows(day)
         papers = self.papers(r["paper_id"] for r in rows)
@@ -534,6 +583,7 @@ class Store:
              sm.result, sm.conclusion, json.dumps(sm.keywords, ensure_ascii=False), prompt_tokens,
              completion_tokens, cost_usd, _now(), s.source, json.dumps(s.unverified, ensure_ascii=False)),
         )  # fmt: skip
+        self._index(paper_id)
 
     def record_failure(self, paper_id: str, language: str, model: str, prompt_version: str, reason: str) -> int:
         """Count one more failed attempt; returns the attempt count."""
@@ -648,27 +698,32 @@ class Store:
                 "INSERT OR REPLACE INTO embeddings VALUES (?,?,?)", [(k, model, v) for k, v in vectors.items()]
             )
 
-    def save_scores(self, day: date, profile: str, scores: Iterable[tuple[str, float, list[Any]]]) -> None:
+    def save_scores(
+        self, day: date, profile: str, scores: Iterable[tuple[str, float, list[Any]]], reader: str | None = None
+    ) -> None:
+        """Replace the day's scores: the single reader's, or a named reader's ([[readers]])."""
+        table, key = ("scores", ()) if reader is None else ("reader_scores", (reader,))
         with self.transaction():
-            self.db.execute("DELETE FROM scores WHERE date=?", (day.isoformat(),))
+            self.db.execute(f"DELETE FROM {table} WHERE {'reader=? AND ' * len(key)}date=?", (*key, day.isoformat()))
             self.db.executemany(
-                "INSERT INTO scores VALUES (?,?,?,?,?)",
-                [(day.isoformat(), pid, sc, json.dumps(self.secrets.scrub_json(rs), ensure_ascii=False), profile)
+                f"INSERT INTO {table} VALUES ({'?,' * len(key)}?,?,?,?,?)",
+                [(*key, day.isoformat(), pid, sc, json.dumps(self.secrets.scrub_json(rs), ensure_ascii=False), profile)
                  for pid, sc, rs in scores],
-            )
+            )  # fmt: skip
 
-    def get_scores(self, day: date) -> dict[str, tuple[float, list[Any]]]:
-        rows = self.db.execute("SELECT paper_id, score, reasons FROM scores WHERE date=?", (day.isoformat(),))
-        return {r[0]: (r[1], json.loads(r[2])) for r in rows}
+    def get_scores(self, day: date, reader: str | None = None) -> dict[str, tuple[float, list[Any]]]:
+        table, key = ("scores", ()) if reader is None else ("reader_scores", (reader,))
+        q = f"SELECT paper_id, score, reasons FROM {table} WHERE {'reader=? AND ' * len(key)}date=?"
+        return {r[0]: (r[1], json.loads(r[2])) for r in self.db.execute(q, (*key, day.isoformat()))}
 
     # -- the day, for render
 
-    def load_day(self, day: date, categories: list[str], language: str) -> DayDigest:
+    def load_day(self, day: date, categories: list[str], language: str, reader: str | None = None) -> DayDigest:
         rows = self.day_rows(day)
         ids = [r["paper_id"] for r in rows]
         papers = self.papers(ids)
         summaries = self.best_summaries(ids, language)
-        scores = self.get_scores(day)
+        scores = self.get_scores(day, reader)
         q = "SELECT paper_id, reason FROM summary_failures WHERE paper_id IN ({}) ORDER BY updated_at"
         fails = {r[0]: r[1] for r in self._rows_for(q, ids)}
         entries = [

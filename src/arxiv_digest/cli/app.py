@@ -15,6 +15,7 @@ import typer
 
 from ..config import Settings, load_settings, parse_date
 from ..errors import DigestError, StoreError
+from ..readers import select
 from ..redact import NO_SECRETS, Secrets
 from ..store import Store
 from .terminal import err, out, protect
@@ -41,6 +42,7 @@ CategoriesOpt = Annotated[
     str | None, typer.Option("--categories", help="Categories to follow, e.g. 'cs.LG,stat.ML' (env CATEGORIES).")
 ]
 LanguageOpt = Annotated[str | None, typer.Option("--language", help="Summary language (env LANGUAGE), e.g. Chinese.")]
+ReaderOpt = Annotated[str | None, typer.Option("--reader", help="As this reader of the config's [[readers]] sees it.")]
 
 
 def settings(config: Path | None, data_dir: Path | None, **overrides: Any) -> Settings:
@@ -50,6 +52,11 @@ def settings(config: Path | None, data_dir: Path | None, **overrides: Any) -> Se
     s = load_settings(config, overrides)  # categories are parsed and checked by Settings itself
     protect(Secrets.from_settings(s))  # from now on no printed line can show a key or password
     return s
+
+
+def as_reader(s: Settings, reader: str | None) -> Settings:
+    """The settings of the reader --reader names (of the config's [[readers]]); `s` itself without it."""
+    return select(s, reader)[0] if reader is not None else s
 
 
 def open_store(s: Settings, write: bool = False) -> Store:

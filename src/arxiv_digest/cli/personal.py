@@ -9,20 +9,34 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from ..deliver import send_digest
 from ..rank import RankReport, rank_day
-from .app import ConfigOpt, DataDirOpt, DateOpt, app, err, open_store, out, reporting, resolve_day, settings
+from .app import (
+    ConfigOpt,
+    DataDirOpt,
+    DateOpt,
+    ReaderOpt,
+    app,
+    as_reader,
+    err,
+    open_store,
+    out,
+    reporting,
+    resolve_day,
+    settings,
+)
 
 
 @app.command()
 def rank(
     date: DateOpt = None,
     top: Annotated[int | None, typer.Option("--top", min=1, max=100, help="How many top picks to print.")] = None,
+    reader: ReaderOpt = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Score the day's papers against your interest profile ([profile] in the config), store the scores
     and print the top picks with their reasons."""
     with reporting():
-        s = settings(config, data_dir, **{"profile.top_k": top})
+        s = as_reader(settings(config, data_dir, **{"profile.top_k": top}), reader)
         with open_store(s, write=True) as store:
             day = resolve_day(store, date)
             with _EmbedBar() as bar:
@@ -77,6 +91,7 @@ def email(
     to: Annotated[
         str | None, typer.Option("--to", help="Recipients instead of the configured ones, comma-separated.")
     ] = None,
+    reader: ReaderOpt = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
@@ -84,7 +99,9 @@ def email(
     SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD, SMTP_SENDER and SMTP_RECIPIENTS."""
     with reporting():
         recipients = [a.strip() for a in to.split(",") if a.strip()] if to else None
-        s = settings(config, data_dir, **{"email.recipients": recipients})
+        s = as_reader(settings(config, data_dir), reader)
+        if recipients:  # --to beats the config, the reader's list included
+            s = s.model_copy(update={"email": s.email.model_copy(update={"recipients": recipients})})
         with open_store(s, write=True) as store:  # write: it ranks the day when a profile exists
             report = send_digest(s, store, resolve_day(store, date), send_empty=send_empty)
         for note in report.notes:

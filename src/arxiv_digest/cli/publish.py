@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from ..config import parse_date
-from ..errors import BadInput, SummarizeError
-from ..pipeline import RunReport, demo_settings, run_day, run_demo
+from ..errors import BadInput, NotifyError, SummarizeError
+from ..pipeline import ReaderReport, RunReport, demo_settings, run_day, run_demo
 from ..render import FORMATS, render_day
 from ..render.jsonl import ImportResult, import_files
 from ..render.serve import serve_dir
@@ -19,20 +19,24 @@ from .app import (
     DataDirOpt,
     DateOpt,
     LanguageOpt,
+    ReaderOpt,
     app,
+    as_reader,
     open_store,
     out,
     reporting,
     resolve_day,
     settings,
 )
+from .reach import notify_line
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")]
 OutOpt = Annotated[
     Path | None,
     typer.Option(
         "--out", "-o",
-        help="Where to write (default under the site dir: <date>.md, <date>.atom, data/ for jsonl, the dir for html).",
+        help="Where to write (default under the site dir: <date>.md, data/ for jsonl, the dir for html and for "
+        "atom: feed.atom, feeds/, feeds.opml).",
     ),
 ]  # fmt: skip
 
@@ -44,12 +48,13 @@ def render(
     out_path: OutOpt = None,
     categories: CategoriesOpt = None,
     language: LanguageOpt = None,
+    reader: ReaderOpt = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Render a stored day as Markdown, a static site, an Atom feed or JSONL; prints the path written."""
     with reporting():
-        s = settings(config, data_dir, categories=categories, language=language)
+        s = as_reader(settings(config, data_dir, categories=categories, language=language), reader)
         # the write lock, though render only reads the store: it writes into the site dir that a running
         # `run` may be swapping, and one writer at a time keeps either from losing the other's files
         with open_store(s, write=True) as store:
@@ -93,11 +98,28 @@ def _print_run(r: RunReport) -> None:
     out.print(r.fetch.message, markup=False)
     if r.day is None:
         return
-    if r.fulltext is not None and r.fulltext.chosen:
-        out.print(r.fulltext.line(), markup=False)
-    for rep in [r.summarize, *r.retried]:
-        if rep is not None:
-            out.print(rep.line(), markup=False)
+    for ft in r.fulltexts:
+        if ft.chosen:
+            out.print(ft.line(), markup=False)
+    for rep in [*r.summaries, *r.retried]:
+        out.print(rep.line(), markup=False)
+    for reader in r.readers:
+        _print_reader(reader, named=len(r.readers) > 1 or reader.name is not None)
+    if r.summarize_error is not None:
+        raise SummarizeError(f"{r.summarize_error}; the digest was published with its papers marked pending")
+    failed = [rep for rep in [*r.summaries, *r.retried] if rep.missing]
+    if failed:
+        # the digest is published with those papers marked pending; the run still reports failure
+        raise SummarizeError("; ".join(f"{rep.day}: {rep.failure_line()}" for rep in failed)
+                             + "; they are marked pending and retried on the next run")  # fmt: skip
+    undelivered = [f"{t}: {why}" for rr in r.readers if rr.notify for t, why in rr.notify.failed.items()]
+    if undelivered:
+        raise NotifyError("could not notify " + "; ".join(undelivered))
+
+
+def _print_reader(r: ReaderReport, named: bool) -> None:
+    if named:
+        out.print(f"reader {r.name}:", markup=False)
     if r.rank is not None and r.rank.picks:
         out.print(f"top picks: {len(r.rank.picks)} (best: {r.rank.picks[0].title})", markup=False)
     for fmt, path in r.outputs.items():
@@ -105,13 +127,8 @@ def _print_run(r: RunReport) -> None:
     if r.email is not None:
         out.print(f"   email: {'sent to ' + ', '.join(r.email.recipients) if r.email.sent else r.email.reason}",
                   markup=False)  # fmt: skip
-    if r.summarize_error is not None:
-        raise SummarizeError(f"{r.summarize_error}; the digest was published with its papers marked pending")
-    failed = [rep for rep in [r.summarize, *r.retried] if rep is not None and rep.missing]
-    if failed:
-        # the digest is published with those papers marked pending; the run still reports failure
-        raise SummarizeError("; ".join(f"{rep.day}: {rep.failure_line()}" for rep in failed)
-                             + "; they are marked pending and retried on the next run")  # fmt: skip
+    if r.notify is not None:
+        out.print(f"  notify: {notify_line(r.notify)}", markup=False)
 
 
 @app.command()
@@ -120,6 +137,9 @@ def run(
     categories: CategoriesOpt = None,
     language: LanguageOpt = None,
     email: Annotated[bool, typer.Option("--email", help="Also e-mail the digest ([email] settings).")] = False,
+    notify: Annotated[
+        bool, typer.Option("--notify", help="Also push the top picks through Apprise ([notify] urls).")
+    ] = False,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
@@ -129,7 +149,7 @@ def run(
         s = settings(config, data_dir, categories=categories, language=language)
         day = parse_date(date) if date is not None else None
         with open_store(s, write=True) as store:
-            report = run_day(s, store, day, email=email)
+            report = run_day(s, store, day, email=email, notify=notify)
         _print_run(report)
 
 

@@ -25,6 +25,7 @@ from ..config import EmailSettings, Settings
 from ..errors import ConfigError, EmailError, ProfileError
 from ..models import DayDigest, DayEntry
 from ..rank import rank_day, top_picks
+from ..readers import load_day
 from ..redact import Secrets
 from ..render.markdown import language_key, pending_marker
 from ..render.provenance import note, unverified
@@ -85,8 +86,8 @@ def send_digest(
         digest, picks = DayDigest(day, settings.categories, [], settings.language), []
     else:
         if ranked is None:
-            ranked = _rank(settings, store, day, report.notes)
-        digest = store.load_day(day, settings.categories, settings.language)
+            ranked = rank_if_profiled(settings, store, day, report.notes)
+        digest = load_day(store, settings, day)
         picks = top_picks(digest.entries, settings.profile.top_k) if ranked else []
     msg = build_message(digest, picks, sender, recipients)
     report.refused = send_message(settings.email, msg, Secrets.from_settings(settings))
@@ -95,7 +96,7 @@ def send_digest(
     return report
 
 
-def _rank(settings: Settings, store: Store, day: date, notes: list[str]) -> bool:
+def rank_if_profiled(settings: Settings, store: Store, day: date, notes: list[str]) -> bool:
     """Rank the day when a profile is configured (scores then sit in the store); False: no top picks."""
     if not settings.profile.configured:
         return False

@@ -14,6 +14,7 @@ from datetime import date
 from ..config import Settings
 from ..errors import ProfileError
 from ..models import Paper, StoredSummary
+from ..readers import day_papers
 from ..render.sections import top_picks
 from ..store import Store
 from .embed import Embedder, EmbeddingFailed, Progress, dot, make_embedder, paper_text, unpack
@@ -64,7 +65,7 @@ def rank_day(settings: Settings, store: Store, day: date, progress: Progress | N
             "no interest profile: set keywords, authors, papers, bibtex or zotero_csv under [profile] "
             f"in arxiv-digest.toml{bad}"
         )
-    papers = store.day_papers(day)
+    papers = day_papers(store, settings, day)  # one of several readers ([[readers]]): their own papers only
     if not papers:
         empty = f"no papers announced on {day.isoformat()} in the store; nothing to rank"
         return RankReport(day, profile.describe(), "none", 0, 0, [], profile.warnings, empty)
@@ -82,7 +83,8 @@ def rank_day(settings: Settings, store: Store, day: date, progress: Progress | N
         log.info("%s", note)  # returned in the report for the caller to show
     scored = score_docs(docs, profile, similar)
     model = embedder.name if embedder else "none"
-    store.save_scores(day, profile.fingerprint(model), [(s.paper_id, s.score, s.reasons) for s in scored])
+    store.save_scores(day, profile.fingerprint(model), [(s.paper_id, s.score, s.reasons) for s in scored],
+                      settings.reader)  # fmt: skip
     titles = {p.id: p.title for p in papers}
     picks = [Pick(s.paper_id, titles[s.paper_id], s.score, s.reasons) for s in _best(scored, settings.profile.top_k)]
     return RankReport(day, profile.describe(), model, len(scored), embedded, picks, profile.warnings, note)

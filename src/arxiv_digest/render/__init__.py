@@ -1,4 +1,5 @@
-"""render stage: a stored day -> Markdown, a static site, an Atom feed or JSONL, each written atomically."""
+"""render stage: a stored day -> Markdown, a static site (with its JSON data files), the site's Atom feeds or
+JSONL, each written atomically."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import BadInput, BadOutputPath, RenderError
+from ..readers import load_day
 from ..store import Store
-from .atom import render_atom
 from .jsonl import export_day
 from .markdown import render_markdown
-from .output import refuse_protected, write_bytes, write_text
+from .output import refuse_protected, write_text
 
 FORMATS = ("markdown", "html", "atom", "jsonl")
 
@@ -21,7 +22,7 @@ def default_out(settings: Settings, day: date, fmt: str) -> Path:
     site = Path(settings.output.site_dir)
     return {
         "markdown": site / f"{day.isoformat()}.md",
-        "atom": site / f"{day.isoformat()}.atom",
+        "atom": site,  # feed.atom, feeds/, feeds.opml
         "jsonl": site / "data",
         "html": site,
     }[fmt]
@@ -34,7 +35,8 @@ def check_day(store: Store, day: date) -> None:
 
 
 def render_day(settings: Settings, store: Store, day: date, fmt: str, out: Path | None = None) -> Path:
-    """Render one stored day in `fmt`; returns the path written (a file, or a directory for jsonl/html)."""
+    """Render one stored day in `fmt`; returns the path written (a file, or a directory for jsonl/html; for
+    atom, the main feed of the feeds that cover the recent days up to `day`)."""
     if fmt not in FORMATS:
         raise BadInput(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     out = out if out is not None else default_out(settings, day, fmt)
@@ -44,12 +46,16 @@ def render_day(settings: Settings, store: Store, day: date, fmt: str, out: Path 
         from .html import render_site  # lazy: templates and static assets load only when a site is asked for
 
         return render_site(settings, store, out, days=[day])
-    digest = store.load_day(day, list(settings.categories), settings.language)
+    if fmt == "atom":
+        from .feeds import write_feeds  # lazy, like html: it reads several days
+
+        if out.exists() and not out.is_dir():
+            raise BadOutputPath(f"{out} is not a directory; the feeds go into a directory (feed.atom, feeds/...)")
+        return write_feeds(settings, store, out, until=day)
+    digest = load_day(store, settings, day)
     if fmt == "markdown":
         picks = settings.profile.top_k if settings.output.markdown_top_picks else 0
         return write_text(out, render_markdown(digest, top_picks=picks))
-    if fmt == "atom":
-        return write_bytes(out, render_atom(digest))
     if out.exists() and not out.is_dir():
         raise BadOutputPath(f"{out} is not a directory; JSONL goes into a directory (two files a day)")
     export_day(digest, out)

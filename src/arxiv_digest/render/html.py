@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shutil
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -27,7 +26,12 @@ from markupsafe import Markup
 from ..config import Settings, taxonomy
 from ..errors import BadOutputPath, RenderError
 from ..models import DayDigest, DayEntry
+from ..readers import day_counts, load_day
 from ..store import Store
+from .data import DAYS as DAYS_FILE
+from .data import day_file, write_data
+from .feeds import MAIN as MAIN_FEED
+from .feeds import OPML as OPML_FILE
 from .output import atomic_dir, reason
 from .provenance import unverified, written_from
 from .sections import build_sections, top_picks
@@ -141,8 +145,10 @@ def render_day_html(
     prev_day: date | None = None,
     next_day: date | None = None,
     downloads: list[tuple[str, str]] | None = None,
+    feeds: dict[str, str] | None = None,
 ) -> str:
-    """One day's page; assets are expected in ./assets next to it, `downloads` are (label, relative URL)."""
+    """One day's page; assets are expected in ./assets next to it, `downloads` are (label, relative URL),
+    `feeds` the site's feeds and data files (feed_links)."""
     sections = _cards(digest)
     words = _words(digest.language)
     config = {
@@ -151,7 +157,6 @@ def render_day_html(
         "authors": settings.profile.authors,
         "ui": js_words(words["ui"]),
     }
-    atom = next((url for label, url in downloads or [] if label == "Atom"), None)
     template = _env().get_template("day.html")
     return template.render(
         digest=digest,
@@ -163,22 +168,29 @@ def render_day_html(
         prev_day=prev_day,
         next_day=next_day,
         downloads=downloads or [],
-        atom=atom,
+        feed_links=feeds or {},
         cat_names=taxonomy(),
         **words,
     )
 
 
-def render_index_html(days: list[DayLink], language: str, latest_picks: list[tuple[str, str]] | None = None) -> str:
+def render_index_html(days: list[DayLink], language: str, latest_picks: list[tuple[str, str]] | None = None,
+                      feeds: dict[str, str] | None = None) -> str:  # fmt: skip
     """The list of days, newest first, led by the latest digest (with its top picks as (title, URL))."""
     days = sorted(days, key=lambda d: d.day, reverse=True)
     template = _env().get_template("index.html")
-    return template.render(days=days, latest_picks=latest_picks or [], **_words(language))
+    return template.render(days=days, latest_picks=latest_picks or [], feed_links=feeds or {}, **_words(language))
+
+
+def feed_links(tree: Path) -> dict[str, str]:
+    """The site's feeds and data files present in the tree, by kind, as URLs relative to the site root."""
+    found = {"atom": MAIN_FEED, "opml": OPML_FILE, "data": DAYS_FILE}
+    return {kind: rel for kind, rel in found.items() if (tree / rel).is_file()}
 
 
 def _latest_picks(settings: Settings, store: Store, day: date) -> list[tuple[str, str]]:
     """The latest day's top picks for the index: (title, link to the card)."""
-    digest = store.load_day(day, settings.categories, settings.language)
+    digest = load_day(store, settings, day)
     picks = top_picks(digest.entries, min(settings.profile.top_k, 5))
     return [(e.paper.title, f"{day.isoformat()}.html#{e.paper.id}") for e in picks]
 
@@ -191,7 +203,7 @@ def _copy_assets(dest: Path) -> None:
 
 # What arxiv-digest itself writes into a site directory: its pages and assets, and the other formats
 # `render` puts there by default (<day>.md, <day>.atom, data/<day>*.jsonl); atomic writers' temp files.
-_OUR_NAMES = {"index.html", "assets", "data", SITE_MARKER, ".nojekyll"}
+_OUR_NAMES = {"index.html", "assets", "data", SITE_MARKER, ".nojekyll", MAIN_FEED, "feeds", OPML_FILE}
 _DAY_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}(\.html|\.md|\.atom)$")
 _TEMP_FILE = re.compile(r"^\..+\.tmp$")
 _REGENERATED = {"index.html", "assets", SITE_MARKER, ".nojekyll"}
@@ -235,18 +247,17 @@ def _carry_over(old: Path, tree: Path, redo: set[str]) -> None:
             link(str(p), str(tree / p.name))
 
 
-def _day_link(store: Store, day: date, categories: list[str]) -> DayLink:
-    """A day's line on the index, from its announcement rows only (cheap for years of history)."""
-    counts = Counter(r["section"] for r in store.day_rows(day))
-    order = [c for c in categories if c in counts] + sorted(c for c in counts if c not in categories)
-    return DayLink(day, sum(counts.values()), [(c, counts[c]) for c in order])
+def _day_link(store: Store, day: date, settings: Settings) -> DayLink:
+    """A day's line on the index."""
+    counts = day_counts(store, settings, day)
+    return DayLink(day, sum(n for _, n in counts), counts)
 
 
 def _downloads(tree: Path, day: date, language: str) -> list[tuple[str, str]]:
     """The day's other formats present in the site, as (label, relative URL)."""
     d = day.isoformat()
     candidates = [
-        ("Markdown", f"{d}.md"), ("Atom", f"{d}.atom"),
+        ("Markdown", f"{d}.md"), ("Atom", f"{d}.atom"), ("JSON", day_file(day)),
         ("JSONL", f"data/{d}_AI_enhanced_{language}.jsonl"), ("JSONL", f"data/{d}.jsonl"),
     ]  # fmt: skip
     found: list[tuple[str, str]] = []
@@ -269,16 +280,18 @@ def _build(settings: Settings, store: Store, tree: Path, days: list[date], old: 
         i = all_days.index(d)
         redo.update(all_days[max(i - 1, 0) : i + 2])
     _carry_over(old, tree, {f"{d.isoformat()}.html" for d in redo})
+    write_data(settings, store, tree, all_days, redo)
     for i, day in enumerate(all_days):
         if day not in redo:
             continue
-        digest = store.load_day(day, settings.categories, settings.language)
+        digest = load_day(store, settings, day)
         nav = (all_days[i - 1] if i > 0 else None, all_days[i + 1] if i + 1 < len(all_days) else None)
-        html = render_day_html(digest, settings, *nav, downloads=_downloads(tree, day, settings.language))
+        html = render_day_html(digest, settings, *nav, downloads=_downloads(tree, day, settings.language),
+                               feeds=feed_links(tree))  # fmt: skip
         (tree / f"{day.isoformat()}.html").write_text(html, "utf-8")
-    links = [_day_link(store, d, settings.categories) for d in all_days]
+    links = [_day_link(store, d, settings) for d in all_days]
     picks = _latest_picks(settings, store, all_days[-1]) if all_days else []
-    (tree / "index.html").write_text(render_index_html(links, settings.language, picks), "utf-8")
+    (tree / "index.html").write_text(render_index_html(links, settings.language, picks, feed_links(tree)), "utf-8")
 
 
 def render_site(settings: Settings, store: Store, out_dir: Path, days: list[date] | None = None) -> Path:

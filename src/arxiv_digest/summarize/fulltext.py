@@ -22,6 +22,7 @@ from ..config import Settings
 from ..errors import ProfileError
 from ..models import Paper
 from ..rank import rank_day
+from ..readers import day_papers
 from ..sources.fulltext import FetchReport, fetch_fulltexts, stored_texts
 from ..store import Store
 from .factory import backend_name, make_summarizer
@@ -102,7 +103,7 @@ def choose(settings: Settings, store: Store, day: date) -> tuple[list[Paper], st
         return [], "off (fulltext.mode)"
     if backend_name(settings) == "offline":
         return [], "not used by the offline summarizer (it works from abstracts)"
-    papers = store.day_papers(day)
+    papers = day_papers(store, settings, day)  # with several readers, this reader's
     if mode == "all":
         return papers, None
     if not settings.profile.configured:

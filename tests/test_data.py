@@ -1,0 +1,93 @@
+"""The site's JSON data files: what a script gets without a browser, checked against the published schemas."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import lxml.html
+import pytest
+
+from arxiv_digest.config import OutputSettings, Settings
+from arxiv_digest.render import render_day
+from arxiv_digest.render.html import render_site
+from arxiv_digest.store import AnnouncementRow, Store
+from seedstore import SEED_CATEGORIES, SEED_DAY, fill_seed, seed_paper
+
+LATER = date(2026, 1, 29)
+
+
+@pytest.fixture
+def store(tmp_path: Path, seed_papers: list[dict[str, Any]]) -> Any:
+    with Store.open(tmp_path / "data") as s:
+        fill_seed(s, seed_papers[:-1])
+        s.save_scores(SEED_DAY, "kw", [(seed_papers[0]["id"], 2.0, ["keyword: channel"])])
+        last = seed_papers[-1]
+        with s.transaction():  # a second day, one paper, no summary yet
+            s.upsert_paper(seed_paper(last))
+            s.add_announcements(LATER, [AnnouncementRow(last["id"], last["category"], "new", 1, False)])
+        s.record_failure(last["id"], "Chinese", "m", "v1", "timeout")
+        yield s
+
+
+def _json(path: Path) -> Any:
+    return json.loads(path.read_text("utf-8"))
+
+
+def test_days_and_day_files(store: Store, tmp_path: Path, seed_papers: list[dict[str, Any]]) -> None:
+    settings = Settings(categories=SEED_CATEGORIES, data_dir=tmp_path / "data")
+    site = render_site(settings, store, tmp_path / "site")
+    days = _json(site / "data" / "days.json")
+    assert (days["schema"], days["version"]) == ("arxiv-digest/days", 1)
+    assert [(d["date"], d["papers"], d["data_url"]) for d in days["days"]] == [
+        ("2026-01-29", 1, "data/2026-01-29.json"), ("2026-01-28", 130, "data/2026-01-28.json")]  # fmt: skip
+    assert list(days["days"][1]["categories"]) == SEED_CATEGORIES  # the reader's order
+    assert days["days"][1]["announced_at"] == "2026-01-27T20:00:00-05:00"
+
+    day = _json(site / "data" / "2026-01-28.json")
+    assert (day["schema"], day["version"], day["language"]) == ("arxiv-digest/day", 1, "Chinese")
+    assert len(day["papers"]) == 130 and day["top_picks"] == [seed_papers[0]["id"]]
+    first = next(p for p in day["papers"] if p["id"] == seed_papers[0]["id"])
+    assert first["summary"]["tldr"] == seed_papers[0]["tldr"]
+    assert first["abstract"] is None  # the AI JSONL beside it has the abstract; a summarized paper's is left out
+    assert first["score"] == 2.0 and first["reasons"] == ["keyword: channel"]
+    assert first["page_url"] == f"2026-01-28.html#{first['id']}" and first["abs_url"].startswith("https://arxiv")
+    pending = _json(site / "data" / "2026-01-29.json")["papers"][0]
+    assert pending["summary"] is None and pending["pending"] == "timeout"
+    assert pending["abstract"] == seed_papers[-1]["abstract"]  # the only text of a pending paper
+
+    for name, data in (("days", days), ("day", day)):  # valid against the schemas published beside them
+        jsonschema.validate(data, _json(site / "data" / f"{name}.schema.json"))
+    # every card's anchor on the page is the record's page_url
+    doc = lxml.html.fromstring((site / "2026-01-28.html").read_bytes())
+    anchors = {f"2026-01-28.html#{a}" for a in doc.xpath("//article/@id")}
+    assert {p["page_url"] for p in day["papers"]} <= anchors
+
+
+def test_site_links_its_feeds_and_data(store: Store, tmp_path: Path) -> None:
+    settings = Settings(categories=SEED_CATEGORIES, data_dir=tmp_path / "data", language="English",
+                        output=OutputSettings(site_dir=str(tmp_path / "site"), site_url="https://me.example.org/"))
+    render_day(settings, store, LATER, "atom")
+    for day in (SEED_DAY, LATER):
+        render_day(settings, store, day, "html")
+    site = tmp_path / "site"
+    for page in ("index.html", "2026-01-28.html"):
+        doc = lxml.html.fromstring((site / page).read_bytes())
+        assert doc.xpath('//head/link[@rel="alternate"][@type="application/atom+xml"]/@href') == ["feed.atom"]
+        footer = [(a.text, a.get("href")) for a in doc.xpath('//p[@class="feed-links"]/a')]
+        assert footer == [
+            ("Atom feed", "feed.atom"), ("all feeds (OPML)", "feeds.opml"), ("JSON data", "data/days.json")]
+    day = _json(site / "data" / "2026-01-28.json")
+    assert day["page_url"] == "https://me.example.org/2026-01-28.html"
+    assert _json(site / "data" / "days.json")["days"][0]["data_url"] == "https://me.example.org/data/2026-01-29.json"
+
+
+def test_an_older_site_gets_the_files_of_days_it_already_had(store: Store, tmp_path: Path) -> None:
+    settings = Settings(categories=SEED_CATEGORIES, data_dir=tmp_path / "data")
+    site = render_site(settings, store, tmp_path / "site")
+    (site / "data" / "2026-01-28.json").unlink()  # as a site rendered before the data files existed
+    render_site(settings, store, site, days=[LATER])
+    assert _json(site / "data" / "2026-01-28.json")["date"] == "2026-01-28"
