@@ -159,8 +159,11 @@ class LLMSettings(_Section):
     api_key: HeaderKey = None
     max_concurrency: int = Field(16, ge=1, le=256)
     max_attempts: int = Field(3, ge=1, le=10)
-    timeout_seconds: Seconds = Field(120.0, gt=0, le=3600)
+    timeout_seconds: Seconds = Field(120.0, gt=0, le=3600, description="Overall deadline of one request.")
     max_retry_seconds: Seconds = Field(300.0, le=86_400)
+    # A summarize run stops after this long; what is not summarized by then stays pending.
+    max_run_seconds: Seconds = Field(3600.0, gt=0, le=7 * 86400)
+    max_tokens: int | None = Field(None, ge=16, le=1_000_000, description="Cap per answer; unset: the server's.")
     # USD per million tokens, by model name: {"deepseek-chat" = {input = 0.27, output = 1.1}}
     prices: dict[str, dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]]] = Field(default_factory=dict)
 
