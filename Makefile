@@ -3,7 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+LLM_VENV := .venv-llm
+LLM_PINS := tests/fixtures/llm
+
+.PHONY: demo test lint bench clean llm-servers
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,12 +18,29 @@ $(VENV)/.test-deps: $(BIN)/activate
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(VENV)/.test-deps
 
+# The real LLM servers the tests meet (llama-cpp-python's server, a LiteLLM proxy), each in a
+# virtualenv of its own so that their pins never fight ours.
+$(LLM_VENV)/llamacpp/.installed: $(LLM_PINS)/llamacpp-requirements.txt
+	rm -rf $(LLM_VENV)/llamacpp
+	$(PYTHON) -m venv $(LLM_VENV)/llamacpp
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(LLM_VENV)/llamacpp/bin/pip install -q -r $<
+	touch $@
+
+$(LLM_VENV)/litellm/.installed: $(LLM_PINS)/litellm-requirements.txt
+	rm -rf $(LLM_VENV)/litellm
+	$(PYTHON) -m venv $(LLM_VENV)/litellm
+	$(LLM_VENV)/litellm/bin/pip install -q -r $<
+	touch $@
+
+llm-servers: $(LLM_VENV)/llamacpp/.installed $(LLM_VENV)/litellm/.installed
+
 ## Run the whole job on the bundled sample day: offline, no API key.
 demo: $(BIN)/activate
 	$(BIN)/arxiv-digest demo
 
-## The whole test suite (installs chromium and axe-core, a test-only asset, for the browser tests when it can).
-test: $(VENV)/.test-deps
+## The whole test suite (installs chromium and axe-core, a test-only asset, for the browser tests when it can,
+## and the real LLM servers).
+test: $(VENV)/.test-deps llm-servers
 	bash scripts/ensure-chromium.sh
 	bash scripts/ensure-axe.sh $(VENV)
 	$(BIN)/ruff check src tests benchmarks scripts
@@ -40,4 +60,4 @@ bench: $(VENV)/.test-deps
 	$(BIN)/python benchmarks/reach_bench.py
 
 clean:
-	rm -rf $(VENV) arxiv-digest-demo-data arxiv-digest-site test-artifacts
+	rm -rf $(VENV) $(LLM_VENV) arxiv-digest-demo-data arxiv-digest-site test-artifacts

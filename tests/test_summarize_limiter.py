@@ -1,4 +1,4 @@
-"""The adaptive concurrency limit, on its own: halve on 429 once per window, grow slowly, FIFO hand-off."""
+"""The adaptive concurrency limit, on its own: slow start spread over time, one off per 429, FIFO hand-off."""
 
 from __future__ import annotations
 
@@ -7,40 +7,74 @@ import asyncio
 from arxiv_digest.summarize.base import AdaptiveLimiter
 
 
-def test_halves_once_per_window_and_never_below_one() -> None:
+def _busy(lim: AdaptiveLimiter, latency: float) -> None:
+    """One success while every slot is in use (growth needs a limit that is used)."""
+    lim.in_flight = lim.limit
+    lim.succeeded(latency)
+
+
+def test_each_429_takes_one_off_and_never_below_one() -> None:
     async def go() -> None:
         lim = AdaptiveLimiter(16)
-        epochs = [await lim.acquire() for _ in range(16)]
-        for e in epochs:  # a burst of 429s from one overload: one cut
-            lim.throttled(e)
-        assert lim.limit == 8 and lim.throttles == 1
-        newer = await asyncio.wait_for(_acquire_after_release(lim), 1)
-        lim.throttled(newer)  # a request sent after the cut is throttled too: cut again
-        assert lim.limit == 4
-        for _ in range(10):
-            lim.throttled(lim._epoch)
+        for _ in range(16):
+            await lim.acquire()
+        for _ in range(5):  # five requests too many: five 429s
+            lim.throttled()
+        assert lim.limit == 11 and lim.throttles == 5 and lim.ceiling == 12
+        for _ in range(20):
+            lim.throttled()
         assert lim.limit == 1
 
     asyncio.run(go())
 
 
-async def _acquire_after_release(lim: AdaptiveLimiter) -> int:
-    for _ in range(lim.in_flight):
-        lim.release()
-    return await lim.acquire()
+def test_starts_at_most_at_32_and_slow_start_grows_one_per_success_spread_over_time() -> None:
+    assert AdaptiveLimiter(8).limit == 8 and AdaptiveLimiter(64).limit == 32
+
+    async def go() -> None:
+        lim = AdaptiveLimiter(64)
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        for _ in range(8):  # eight answers arrive together, each 0.2 s after it was sent
+            _busy(lim, 0.2)
+        assert lim.limit == 33  # one step now, the other seven spread over the next ~0.2 s / 33 each
+        while lim.limit < 40:
+            await asyncio.sleep(0.001)
+        spent = loop.time() - t0
+        assert 7 * 0.2 / 40 <= spent < 1.0
+        lim.throttled()  # a 429: slow start is over
+        assert lim.limit == 39
+        for _ in range(39 * 3):  # near the ceiling: one step per fourth window of successes
+            _busy(lim, 0.2)
+        assert lim.limit == 39
+        for _ in range(39):
+            _busy(lim, 0.2)
+        await asyncio.sleep(0.2 / 39)  # the growth step's spacing
+        assert lim.limit == 40
+
+    asyncio.run(go())
 
 
 def test_grows_by_one_per_window_of_successes_up_to_the_maximum() -> None:
-    lim = AdaptiveLimiter(6)
-    lim.limit = 3
-    for _ in range(2):
-        lim.succeeded()
-    assert lim.limit == 3
-    lim.succeeded()
-    assert lim.limit == 4
-    for _ in range(100):
-        lim.succeeded()
-    assert lim.limit == 6
+    async def go() -> None:
+        lim = AdaptiveLimiter(6, initial=4)
+        lim.throttled()  # out of slow start, ceiling 4, limit 3
+        lim.ceiling = float("inf")  # (as if the ceiling were long ago)
+        for _ in range(2):
+            _busy(lim, 0.0)
+        assert lim.limit == 3
+        _busy(lim, 0.0)
+        assert lim.limit == 4
+        lim.in_flight = 1
+        for _ in range(100):  # successes while the limit is not even used: no growth
+            lim.succeeded(0.0)
+        assert lim.limit == 4
+        for _ in range(100):
+            _busy(lim, 0.0)
+            await asyncio.sleep(0)
+        assert lim.limit == 6
+
+    asyncio.run(go())
 
 
 def test_waiters_get_slots_in_order_and_the_limit_holds() -> None:

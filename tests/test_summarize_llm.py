@@ -13,6 +13,7 @@ from arxiv_digest.config import Settings, load_settings
 from arxiv_digest.errors import SummarizeError
 from arxiv_digest.store import Store
 from arxiv_digest.summarize import OpenAISummarizer, SummarizeReport, summarize_day
+from arxiv_digest.summarize.openai_backend import MODES
 from fake_llm import (
     LATEX_TAIL,
     SAMPLE_DAY,
@@ -82,14 +83,15 @@ def test_sample_day_gets_the_reference_summaries(fake_llm: FakeLLM, seed_store: 
 
 
 def test_mode_ladder_and_memory(small_store: Path) -> None:
-    fake = FakeLLM(reject_modes={"json_schema", "json_object"}).start()
+    fake = FakeLLM(reject_modes={"json_schema", "json_object_schema", "json_object"}).start()
     try:
         r = run(settings(fake, small_store))
         assert (r.done, r.failed) == (6, 0)
         modes = [c.mode for c in fake.log]
         assert modes[0] == "json_schema" and modes[-1] == "tools"
         # rejected requests are bounded by what was in flight (6 papers, 8 slots), not by the day's size
-        assert modes.count("json_schema") <= 6 and modes.count("json_object") <= 6 and modes.count("tools") == 6
+        assert all(modes.count(m) <= 6 for m in ("json_schema", "json_object_schema", "json_object"))
+        assert modes.count("tools") == 6
         assert stored(small_store, SEED[0]["id"]) == reference_fields(SEED[0]["id"])  # read from tool_calls
         with Store.open(small_store) as store:
             assert store.get_mode(fake.url, "deepseek-chat") == "tools"
@@ -109,14 +111,14 @@ def test_rejections_bounded_by_concurrency_on_a_big_day(fake_llm: FakeLLM, seed_
 
 
 def test_plain_text_mode_and_no_mode_at_all(small_store: Path) -> None:
-    fake = FakeLLM(reject_modes={"json_schema", "json_object", "tools"}).start()
+    fake = FakeLLM(reject_modes={"json_schema", "json_object_schema", "json_object", "tools"}).start()
     try:
         fake.for_paper(SEED[0]["id"], "prose")
         r = run(settings(fake, small_store))
         assert r.done == 6 and stored(small_store, SEED[0]["id"]) == reference_fields(SEED[0]["id"])
     finally:
         fake.stop()
-    fake = FakeLLM(reject_modes={"json_schema", "json_object", "tools", "text"}).start()
+    fake = FakeLLM(reject_modes={"json_schema", "json_object_schema", "json_object", "tools", "text"}).start()
     try:
         fill_store(small_store, [seed_paper(SEED[7])])
         with pytest.raises(SummarizeError, match="rejected every request format for model 'deepseek-chat'"):
@@ -130,12 +132,12 @@ def test_a_paper_the_endpoint_refuses_fails_alone(fake_llm: FakeLLM, small_store
     with Store.open(small_store) as store:
         store.set_mode(fake_llm.url, "deepseek-chat", "json_schema")
     pid = SEED[4]["id"]
-    fake_llm.for_paper(pid, *["400"] * 4)
+    fake_llm.for_paper(pid, *["400"] * 5)
     r = run(settings(fake_llm, small_store))
     assert (r.done, r.failed) == (5, 1) and r.failures == [
         (pid, "the endpoint rejected the request (400): Content Exists Risk")
     ]
-    assert [c.mode for c in fake_llm.calls_for(pid)] == ["json_schema", "json_object", "tools", "text"]
+    assert [c.mode for c in fake_llm.calls_for(pid)] == list(MODES)
     with Store.open(small_store) as store:
         assert store.get_mode(fake_llm.url, "deepseek-chat") == "json_schema"  # the shared mode is kept
 
@@ -196,14 +198,18 @@ def test_transient_errors_are_retried(small_store: Path, error: str) -> None:
         fake.stop()
 
 
-def test_retry_after_is_honoured_and_retries_are_bounded(fake_llm: FakeLLM, small_store: Path) -> None:  # noqa: F811
-    pid = SEED[0]["id"]
-    fake_llm.retry_after = "0.3"
-    fake_llm.for_paper(pid, *["429"] * 10)
-    r = run(settings(fake_llm, small_store), max_transport_attempts=3, backoff_seconds=50)
-    # With a 50 s backoff, finishing at all means the server's 0.3 s Retry-After was used instead.
-    assert (r.done, r.failed) == (5, 1) and len(fake_llm.calls_for(pid)) == 3
-    assert r.failures == [(pid, "HTTP 429: Rate limit reached (gave up after 3 attempts)")]
+def test_retry_after_is_honoured_and_429s_are_bounded_by_time(fake_llm: FakeLLM, small_store: Path) -> None:  # noqa: F811
+    pid, other = SEED[0]["id"], SEED[1]["id"]
+    fake_llm.retry_after = "0.1"
+    fake_llm.for_paper(pid, *["429"] * 10)  # a 429 is no fault of the paper's: it is ridden out
+    fake_llm.for_paper(other, *["429"] * 100)
+    s = settings(fake_llm, small_store, **{"llm.max_concurrency": 2})
+    r = run(s, max_transport_attempts=3, backoff_seconds=50, max_retry_seconds=2)
+    # With a 50 s backoff, finishing at all means the server's 0.1 s Retry-After was used instead.
+    assert (r.done, r.failed) == (5, 1) and len(fake_llm.calls_for(pid)) == 11
+    n = len(fake_llm.calls_for(other))
+    assert 10 <= n <= 21  # about 2 s of retries 0.1-0.15 s apart
+    assert r.failures == [(other, f"HTTP 429: Rate limit reached (gave up after {n} attempts)")]
 
 
 def test_bad_key_stops_at_once_without_leaking_it(seed_store: Path) -> None:  # noqa: F811
@@ -328,7 +334,7 @@ def test_no_credit_left_stops_at_once(seed_store: Path) -> None:  # noqa: F811
 
 
 def test_mode_ladder_on_a_server_that_answers_422(small_store: Path) -> None:
-    fake = FakeLLM(reject_modes={"json_schema", "tools"}, reject_status=422).start()
+    fake = FakeLLM(reject_modes={"json_schema", "json_object_schema"}, reject_status=422).start()
     try:
         r = run(settings(fake, small_store))
         assert (r.done, r.failed) == (6, 0)

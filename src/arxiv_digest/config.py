@@ -159,8 +159,11 @@ class LLMSettings(_Section):
     api_key: HeaderKey = None
     max_concurrency: int = Field(16, ge=1, le=256)
     max_attempts: int = Field(3, ge=1, le=10)
-    timeout_seconds: Seconds = Field(120.0, gt=0, le=3600)
+    timeout_seconds: Seconds = Field(120.0, gt=0, le=3600, description="Overall deadline of one request.")
     max_retry_seconds: Seconds = Field(300.0, le=86_400)
+    # A summarize run stops after this long; what is not summarized by then stays pending.
+    max_run_seconds: Seconds = Field(3600.0, gt=0, le=7 * 86400)
+    max_tokens: int | None = Field(None, ge=16, le=1_000_000, description="Cap per answer; unset: the server's.")
     # USD per million tokens, by model name: {"deepseek-chat" = {input = 0.27, output = 1.1}}
     prices: dict[str, dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]]] = Field(default_factory=dict)
 
@@ -178,11 +181,18 @@ class ProfileSettings(_Section):
     embedding_base_url: HttpURL | None = None
     embedding_api_key: HeaderKey = None
     top_k: int = Field(10, ge=1, le=100)
+    # Exported "saved papers" files of the site (format: rank/feedback.py, README "Stars and dismissals")
+    feedback: list[str] = Field(default_factory=list)
+    # What gets embedded: the title and the abstract's first N sentences (0: the title only, -1: all of it).
+    # benchmarks/rank_bench.py measured the cost and the quality of each N (README "Performance").
+    embed_sentences: int = Field(3, ge=-1, le=50)
+    llm_relevance: bool = False  # let the LLM judge the top candidates against your interests (costs tokens)
+    llm_relevance_k: int = Field(20, ge=1, le=200)  # how many candidates it judges
 
     @property
     def configured(self) -> bool:
         """Whether the reader named any interest at all (then the day is ranked)."""
-        return bool(self.keywords or self.authors or self.papers or self.bibtex or self.zotero_csv)
+        return bool(self.keywords or self.authors or self.papers or self.bibtex or self.zotero_csv or self.feedback)
 
 
 class EmailSettings(_Section):
@@ -217,6 +227,8 @@ class FulltextSettings(_Section):
 class OutputSettings(_Section):
     site_dir: PathText = "arxiv-digest-site"
     markdown_top_picks: bool = False
+    themes: bool = True  # group the day's papers into themes (needs the embeddings extra)
+    markdown_themes: bool = False  # keep the Markdown byte-identical to the reference format unless enabled
     # The site's public base URL (https://you.github.io/digest/): feeds, notifications and data files link
     # back to it. Unset: links are relative to the site (feeds) or go to arXiv (notifications).
     site_url: HttpURL | None = None
@@ -355,6 +367,7 @@ ENV_VARS: dict[str, str] = {
     "SMTP_RECIPIENTS": "email.recipients",
     "ARXIV_DIGEST_EMBEDDING_BASE_URL": "profile.embedding_base_url",
     "ARXIV_DIGEST_EMBEDDING_API_KEY": "profile.embedding_api_key",
+    "ARXIV_DIGEST_THEMES": "output.themes",
     "ARXIV_DIGEST_SITE_URL": "output.site_url",
     "ARXIV_DIGEST_NOTIFY_URLS": "notify.urls",
 }

@@ -153,6 +153,17 @@ class DayEntry:
 
 
 @dataclass
+class Theme:
+    """A group of papers on one subject within a day (or a week), found from their embeddings."""
+
+    position: int  # 1-based, largest first
+    label: str  # distinctive terms, e.g. "gaussian splatting · 3d reconstruction"
+    terms: list[str]  # the distinctive terms, best first
+    papers: list[str]  # arXiv ids, most central first
+    overview: str | None = None  # 2-3 sentences by the LLM in the reader's language, naming papers as [n]
+
+
+@dataclass
 class DayDigest:
     """Everything render needs for one announcement day."""
 
@@ -160,3 +171,4 @@ class DayDigest:
     categories: list[str]  # followed categories, in the reader's order
     entries: list[DayEntry]
     language: str = "Chinese"
+    themes: list[Theme] = field(default_factory=list)  # the day's themes, when they were computed

@@ -12,6 +12,7 @@ from .config import Settings
 from .deliver import EmailReport, NotifyReport, notify_day, send_digest
 from .errors import ProfileError, SummarizeError
 from .rank import RankReport, rank_day
+from .rank.themes import ThemeReport, theme_day
 from .readers import LanguageGroup, language_groups, reader_settings, union_settings
 from .render import FORMATS, render_day
 from .sources.fetch import BatchProgress, FetchReport, fetch_day
@@ -32,6 +33,7 @@ class ReaderReport:
 
     name: str | None
     rank: RankReport | None = None
+    themes: ThemeReport | None = None
     outputs: dict[str, Path] = field(default_factory=dict)
     email: EmailReport | None = None
     notify: NotifyReport | None = None
@@ -67,6 +69,10 @@ class RunReport:
     @property
     def email(self) -> EmailReport | None:
         return self.readers[0].email if self.readers else None
+
+    @property
+    def themes(self) -> ThemeReport | None:
+        return self.readers[0].themes if self.readers else None
 
     @property
     def missing(self) -> int:
@@ -135,11 +141,13 @@ def _publish(settings: Settings, store: Store, day: date, formats: tuple[str, ..
              notify: bool) -> ReaderReport:  # fmt: skip
     """One reader's share of the run: rank (with a profile), render, deliver."""
     out = ReaderReport(settings.reader)
-    if settings.profile.configured:
+    if settings.profile.configured or store.feedback():
         try:
             out.rank = rank_day(settings, store, day)
         except ProfileError:
             out.rank = None  # an unusable profile must not cost the reader the digest
+    if settings.output.themes:
+        out.themes = theme_day(settings, store, day)
     out.outputs = _render(settings, store, day, formats)
     ranked = out.rank is not None
     if email and (settings.reader is None or settings.email.recipients):
@@ -167,9 +175,9 @@ def demo_settings(settings: Settings, data_dir: Path | None) -> Settings:
     """The sample day's categories, the offline summarizer, and a data dir of its own."""
     sample = load_manifest()
     llm = settings.llm.model_copy(update={"backend": "offline"})
-    return settings.model_copy(
-        update={"categories": list(sample.categories), "llm": llm, "data_dir": data_dir or DEMO_DATA_DIR}
-    )
+    output = settings.output.model_copy(update={"themes": False})  # embedding 131 papers would triple its time
+    return settings.model_copy(update={"categories": list(sample.categories), "llm": llm, "output": output,
+                                       "data_dir": data_dir or DEMO_DATA_DIR})  # fmt: skip
 
 
 def run_demo(settings: Settings, store: Store, progress: bool = True) -> RunReport:

@@ -22,6 +22,7 @@ from typing import Any
 from . import __version__, search
 from .errors import StoreError, StoreLocked
 from .models import DayDigest, DayEntry, Paper, StoredSummary, Summary
+from .personal_store import PersonalTables, m011_feedback_themes
 from .redact import NO_SECRETS, Secrets
 
 LOCK_NAME = "arxiv-digest.lock"
@@ -201,8 +202,8 @@ def m010_search_segments(db: sqlite3.Connection) -> None:
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    m001_initial, m009_run_pid, m012_fulltext, m013_search_and_readers, m014_first_announcement_only,
-    m010_search_segments,
+    m001_initial, m009_run_pid, m011_feedback_themes, m012_fulltext, m013_search_and_readers,
+    m014_first_announcement_only, m010_search_segments,
 ]
 
 
@@ -317,7 +318,7 @@ class AnnouncementRow:
 # ---------------------------------------------------------------- the store
 
 
-class Store:
+class Store(PersonalTables):
     """A handle on the data directory's database. Use `Store.open(data_dir)`."""
 
     def __init__(self, data_dir: Path, db: sqlite3.Connection, secrets: Secrets = NO_SECRETS) -> None:
@@ -789,4 +790,5 @@ class Store:
             )
             for r in rows
         ]
-        return DayDigest(date=day, categories=categories, entries=entries, language=language)
+        themes = self.get_themes("day", day)[1]
+        return DayDigest(date=day, categories=categories, entries=entries, language=language, themes=themes)

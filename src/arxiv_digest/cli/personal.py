@@ -40,7 +40,7 @@ def rank(
         with open_store(s, write=True) as store:
             day = resolve_day(store, date)
             with _EmbedBar() as bar:
-                report = rank_day(s, store, day, bar.update)
+                report = rank_day(s, store, day, bar.update, notify=_note)
         _print_rank(report)
 
 
@@ -66,6 +66,10 @@ class _EmbedBar:
             self.bar.stop()
 
 
+def _note(line: str) -> None:
+    err.print(f"note: {line}", markup=False)
+
+
 def _print_rank(r: RankReport) -> None:
     for w in r.warnings:
         err.print(f"warning: {w}", markup=False)
@@ -73,8 +77,15 @@ def _print_rank(r: RankReport) -> None:
         err.print(f"note: {r.note}", markup=False)
     if not r.scored:
         return
-    out.print(f"Top picks for {r.day.isoformat()} ({r.scored} papers; profile: {r.profile}; "
+    fb = f"; feedback: {r.feedback}" if r.feedback else ""
+    out.print(f"Top picks for {r.day.isoformat()} ({r.scored} papers; profile: {r.profile}{fb}; "
               f"embeddings: {r.embeddings})", markup=False)  # fmt: skip
+    if r.llm is not None:
+        if r.llm.problem:
+            _note(r.llm.problem)
+        cost = f", ${r.llm.cost_usd:.4f} spent" if r.llm.priced else ""
+        out.print(f"LLM relevance: {len(r.llm.points)} of the top {r.llm.k} judged ({r.llm.calls} requests, "
+                  f"{r.llm.cached} from the cache{cost})", markup=False)  # fmt: skip
     if not r.picks:
         out.print("no paper matches your profile today", markup=False)
     for i, p in enumerate(r.picks, 1):

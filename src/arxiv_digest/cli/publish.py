@@ -29,6 +29,7 @@ from .app import (
     settings,
 )
 from .reach import notify_line
+from .reader import print_themes
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")]
 OutOpt = Annotated[
@@ -122,6 +123,8 @@ def _print_reader(r: ReaderReport, named: bool) -> None:
         out.print(f"reader {r.name}:", markup=False)
     if r.rank is not None and r.rank.picks:
         out.print(f"top picks: {len(r.rank.picks)} (best: {r.rank.picks[0].title})", markup=False)
+    if r.themes is not None:
+        print_themes(r.themes, brief=True)
     for fmt, path in r.outputs.items():
         out.print(f"{fmt:>8}: {path}", markup=False)
     if r.email is not None:

@@ -1,10 +1,10 @@
 """Relevance of one day's papers to the profile, with the human-readable reasons behind each score.
 
 Score = keyword hits (title weighs more than abstract or summary) + author hits - negative keyword hits
-+ SEMANTIC_WEIGHT * z, where z is the paper's cosine similarity to the reader's papers (see
-`rank.similarities`), standardized over the day. Standardizing matters: multilingual-e5 puts almost
-every pair of abstracts between 0.75 and 0.9, so raw cosines say little; how far a paper stands out from
-the rest of the day says a lot.
++ SEMANTIC_WEIGHT * z(embedding similarity) + LEXICAL_WEIGHT * z(TF-IDF similarity)
++ LEARNED_WEIGHT * z(the model learned from stars and dismissals) + the LLM's judgment when enabled.
+Each z is the signal (rank/signals.py) standardized over the day: raw cosines say little (e5 puts almost
+every pair of abstracts between 0.75 and 0.9); how far a paper stands out from the rest of the day says a lot.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ NEGATIVE_WEIGHT = 2.0  # subtracted per negative keyword found anywhere
 # keyword in its abstract. Similarity refines keywords rather than overriding them: in rank_bench, 0.1-0.25
 # keep keyword-level precision while 0.5 already lets look-alike papers push true keyword hits out.
 SEMANTIC_WEIGHT = 0.25
+LEXICAL_WEIGHT = 0.25  # rank_bench: embedding + TF-IDF at equal weight beat either alone and both baselines
+LEARNED_WEIGHT = 0.25
 SIMILAR_REASON_Z = 1.0  # name the closest profile paper as a reason from this z on
 
 
@@ -51,6 +53,18 @@ class Similarity:
 
     cosine: float
     paper: ProfilePaper
+    shared: list[str] = field(default_factory=list)  # TF-IDF: the terms it shares with that paper
+
+
+@dataclass
+class Signals:
+    """Everything beyond keywords and authors that scores a day's papers, by paper id."""
+
+    similar: dict[str, Similarity] = field(default_factory=dict)  # embeddings
+    lexical: dict[str, Similarity] = field(default_factory=dict)  # TF-IDF
+    learned: dict[str, float] = field(default_factory=dict)  # the reader's model (needs stars)
+    likes: dict[str, int] = field(default_factory=dict)  # how many saved papers each one is like
+    llm: dict[str, tuple[float, str]] = field(default_factory=dict)  # the LLM's (points, reason)
 
 
 def keyword_pattern(term: str) -> re.Pattern[str]:
@@ -122,18 +136,31 @@ class KeywordScorer:
         return score, reasons
 
 
-def score_docs(docs: list[Doc], profile: Profile, similar: dict[str, Similarity] | None = None) -> list[Scored]:
+def score_docs(docs: list[Doc], profile: Profile, signals: Signals | None = None) -> list[Scored]:
     """Every doc's score and reasons, best first (ties keep the announcement order)."""
     kw = KeywordScorer(profile)
-    z = standardize({pid: s.cosine for pid, s in (similar or {}).items()})
+    sig = signals or Signals()
+    z_sim = standardize({pid: s.cosine for pid, s in sig.similar.items()})
+    z_lex = standardize({pid: s.cosine for pid, s in sig.lexical.items()})
+    z_learn = standardize(sig.learned)
     out = []
     for doc in docs:
+        pid = doc.paper_id
         score, reasons = kw.score(doc)
-        if doc.paper_id in z:
-            score += SEMANTIC_WEIGHT * z[doc.paper_id]
-            if z[doc.paper_id] >= SIMILAR_REASON_Z:
-                reasons.append(f"similar to your paper: {similar[doc.paper_id].paper.label}")  # type: ignore[index]
-        out.append(Scored(doc.paper_id, round(score, 4), reasons))
+        score += SEMANTIC_WEIGHT * z_sim.get(pid, 0.0) + LEXICAL_WEIGHT * z_lex.get(pid, 0.0)
+        score += LEARNED_WEIGHT * z_learn.get(pid, 0.0)
+        if z_sim.get(pid, 0.0) >= SIMILAR_REASON_Z:
+            reasons.append(f"similar to your paper: {sig.similar[pid].paper.label}")
+        if z_lex.get(pid, 0.0) >= SIMILAR_REASON_Z and sig.lexical[pid].shared:
+            reasons.append(f"shares terms with your papers: {', '.join(sig.lexical[pid].shared)}")
+        if z_learn.get(pid, 0.0) >= SIMILAR_REASON_Z:
+            n = sig.likes.get(pid, 0)
+            reasons.append(f"like {n} paper{'s' if n != 1 else ''} you saved" if n else "like papers you saved")
+        if pid in sig.llm:
+            points, why = sig.llm[pid]
+            score += points
+            reasons.append(f"LLM: {why}")
+        out.append(Scored(pid, round(score, 4), reasons))
     out.sort(key=lambda s: -s.score)
     return out
 

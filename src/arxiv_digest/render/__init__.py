@@ -55,7 +55,7 @@ def render_day(settings: Settings, store: Store, day: date, fmt: str, out: Path 
     digest = load_day(store, settings, day)
     if fmt == "markdown":
         picks = settings.profile.top_k if settings.output.markdown_top_picks else 0
-        return write_text(out, render_markdown(digest, top_picks=picks))
+        return write_text(out, render_markdown(digest, top_picks=picks, themes=settings.output.markdown_themes))
     if out.exists() and not out.is_dir():
         raise BadOutputPath(f"{out} is not a directory; JSONL goes into a directory (two files a day)")
     export_day(digest, out)

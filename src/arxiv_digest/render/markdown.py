@@ -41,6 +41,7 @@ EXTRACTIVE = {
     "spanish": "*Resumen extractivo (sin conexión, inglés): frases del abstract, no un resumen LLM.*",
 }
 TOP_PICKS = {"chinese": "为你推荐", "english": "Top picks for you"}
+THEMES = {"chinese": "今日主题", "english": "Themes of the day"}
 # Other spellings of LANGUAGE (the summarizer's language check accepts them too) -> the tables' key.
 _ALIASES = {
     "zh": "chinese", "zh-cn": "chinese", "zh-hans": "chinese", "中文": "chinese", "简体中文": "chinese",
@@ -121,11 +122,24 @@ def _top_picks(digest: DayDigest, numbers: dict[str, int], k: int) -> str:
     return "\n".join(lines) + "\n\n\n"
 
 
-def render_markdown(digest: DayDigest, top_picks: int = 0) -> str:
-    """The whole digest. `top_picks` > 0 adds that many best-scored papers at the top (if any are scored)."""
+def _themes(digest: DayDigest, numbers: dict[str, int]) -> str:
+    if not digest.themes:
+        return ""
+    lines = [f"# {localized(THEMES, digest.language)}\n"]
+    for t in digest.themes:
+        refs = " ".join(f"[{numbers[pid]}]" for pid in t.papers if pid in numbers)
+        overview = f"\n  {inert(t.overview)}" if t.overview else ""
+        lines.append(f"- **{inert(t.label)}** ({len(t.papers)}): {refs}{overview}")
+    return "\n".join(lines) + "\n\n\n"
+
+
+def render_markdown(digest: DayDigest, top_picks: int = 0, themes: bool = False) -> str:
+    """The whole digest. `top_picks` > 0 adds that many best-scored papers at the top (if any are scored);
+    `themes` adds the day's themes (if they were computed) after them."""
     sections = build_sections(digest)
     numbers = {e.paper.id: n for sec in sections for n, e in sec.entries}
-    out = [_top_picks(digest, numbers, top_picks), "<div id=toc></div>\n\n# Table of Contents\n\n"]
+    out = [_top_picks(digest, numbers, top_picks), _themes(digest, numbers) if themes else "",
+           "<div id=toc></div>\n\n# Table of Contents\n\n"]  # fmt: skip
     out += [f"- [{inert(sec.category)}](#{_anchor(sec.category)}) [Total: {len(sec.entries)}]\n" for sec in sections]
     for sec in sections:
         out.append(f"\n\n<div id='{_anchor(sec.category)}'></div>\n\n# {inert(sec.category)} [[Back]](#toc)\n\n")

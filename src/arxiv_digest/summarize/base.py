@@ -56,27 +56,40 @@ class Summarizer(Protocol):
 
 
 class AdaptiveLimiter:
-    """How many requests may be in flight: halves on a rate limit, grows by one after a window of
-    successes, never exceeds `maximum`. Slots are handed to waiters in FIFO order.
+    """How many requests may be in flight, for an endpoint whose concurrency cap nobody told us.
 
-    Only the first 429 of a window halves the limit: requests sent before the cut carry an older
-    epoch, so a burst of 429s from the same overload does not collapse the limit to 1.
+    It starts at `initial` (at most 32: a first round never sends more than that before the endpoint
+    has answered once) and, like TCP's slow start, grows by one per success until the first 429, as
+    long as the limit is in use (a client too busy to fill it learns nothing from its successes). The
+    growth is spread over time (one step per smoothed latency / limit), because answers to requests
+    sent together come back together: granting a whole round's growth at once would send that many
+    requests past the cap before the first 429 could say so. Each 429 takes one off (one request too
+    many), and the level it happened at becomes a ceiling that is probed only every fourth window of
+    successes afterwards. Never above `maximum`; slots are handed to waiters in FIFO order.
     """
 
-    def __init__(self, maximum: int) -> None:
+    INITIAL = 32
+    SLOW_PROBE = 4  # windows of successes before probing at or above the last ceiling
+
+    def __init__(self, maximum: int, initial: int | None = None) -> None:
         self.maximum = maximum
-        self.limit = maximum
+        self.limit = min(maximum, initial or self.INITIAL)
         self.in_flight = 0
-        self.throttles = 0  # how often the limit was cut
-        self._epoch = 0
+        self.throttles = 0  # 429s that cut the limit
+        self.latency: float | None = None  # smoothed seconds per successful request
+        self.ceiling = float("inf")  # the lowest level a 429 was seen at, since the last probe got through
+        self._slow_start = True
         self._streak = 0
+        self._pending = 0  # growth steps granted but not yet applied
+        self._next_step = 0.0
+        self._timer: asyncio.TimerHandle | None = None
         self._waiters: deque[asyncio.Future[None]] = deque()
 
-    async def acquire(self) -> int:
-        """Wait for a slot; returns the epoch to pass to `throttled`."""
+    async def acquire(self) -> None:
+        """Wait for a slot."""
         if self.in_flight < self.limit and not self._waiters:
             self.in_flight += 1
-            return self._epoch
+            return
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(fut)
         try:
@@ -87,34 +100,65 @@ class AdaptiveLimiter:
             elif fut in self._waiters:
                 self._waiters.remove(fut)
             raise
-        return self._epoch
 
     def release(self) -> None:
         self.in_flight -= 1
         self._wake()
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[int]:
-        epoch = await self.acquire()
+    async def slot(self) -> AsyncIterator[None]:
+        await self.acquire()
         try:
-            yield epoch
+            yield
         finally:
             self.release()
 
-    def throttled(self, epoch: int) -> None:
-        """The endpoint said 429 to a request sent in `epoch`."""
-        self._streak = 0
-        if epoch == self._epoch:
-            self.limit = max(1, self.limit // 2)
-            self._epoch += 1
-            self.throttles += 1
+    def throttled(self) -> None:
+        """The endpoint said 429 (too many requests at once)."""
+        self._slow_start = False
+        self._streak = self._pending = 0
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.ceiling = min(self.ceiling, self.limit)
+        self.limit = max(1, self.limit - 1)
+        self.throttles += 1
 
-    def succeeded(self) -> None:
+    def succeeded(self, latency: float) -> None:
+        self.latency = latency if self.latency is None else 0.8 * self.latency + 0.2 * latency
+        if self.limit >= self.maximum or self.in_flight + len(self._waiters) < self.limit:
+            return  # a limit we do not even use says nothing about the endpoint: no growth
+        if self._slow_start:
+            self._grow(1)
+            return
         self._streak += 1
-        if self._streak >= self.limit and self.limit < self.maximum:
-            self.limit += 1
+        if self._streak >= self.limit * (self.SLOW_PROBE if self.limit + 1 >= self.ceiling else 1):
             self._streak = 0
-            self._wake()
+            self._grow(1)
+
+    def _grow(self, steps: int) -> None:
+        self._pending += steps
+        if self._timer is None:
+            self._step()
+
+    def _step(self) -> None:
+        self._timer = None
+        if self._pending <= 0 or self.limit >= self.maximum:
+            self._pending = 0
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if now < self._next_step:
+            self._timer = loop.call_at(self._next_step, self._step)
+            return
+        self._pending -= 1
+        self.limit += 1
+        if self.limit > self.ceiling:  # the probe above the last ceiling got through
+            self.ceiling = float("inf")
+        self._next_step = now + (self.latency or 0.0) / self.limit
+        self._wake()
+        if self._pending:
+            self._timer = loop.call_at(self._next_step, self._step)
 
     def _wake(self) -> None:
         while self._waiters and self.in_flight < self.limit:

@@ -16,6 +16,7 @@ import json_repair
 from pydantic import ValidationError
 
 from ..models import Summary
+from .prompt import field_descriptions
 
 FIELDS = ("tldr", "motivation", "method", "result", "conclusion")
 
@@ -85,8 +86,38 @@ def extract_json(text: str) -> dict[str, Any]:
     return data
 
 
+_THINK_RE = re.compile(r"<think(?:ing)?>.*?</think(?:ing)?>", re.DOTALL | re.IGNORECASE)
+
+
+def strip_reasoning(text: str) -> str:
+    """A reply without the reasoning some servers leave inline: <think>...</think> blocks, everything
+    before a lone </think> (templates that open the tag in the prompt), or an unterminated <think>
+    (the model ran out of tokens while thinking: no answer at all)."""
+    text = _THINK_RE.sub("", text)
+    low = text.lower()
+    if "</think>" in low:
+        text = text[low.rindex("</think>") + len("</think>") :]
+    elif low.lstrip().startswith("<think"):
+        return ""
+    return text.strip()
+
+
+# What small models write instead of content: the schema's words echoed, or filler. Never published.
+_FILLER = frozenset({
+    "n/a", "na", "none", "null", "nil", "string", "str", "text", "todo", "tbd", "tba", "unknown", "placeholder",
+    "lorem ipsum", "...", "…", "-", "—", "summary", "error", "not available", "not applicable", "no information",
+})  # fmt: skip
+
+
+def _placeholder(name: str, value: str) -> bool:
+    v = value.strip().strip("<>{}[]\"'`*_.:").strip().lower()
+    if not any(c.isalnum() for c in v):
+        return True
+    return v in _FILLER or v == name or v == field_descriptions().get(name, "").strip(".").lower()
+
+
 def parse_summary(text: str) -> Summary:
-    """Reply text -> Summary, or SummaryInvalid naming the missing/empty/wrong field."""
+    """Reply text -> Summary, or SummaryInvalid naming the missing/empty/placeholder/wrong field."""
     data = extract_json(text)
     # Some models nest the object ({"summary": {...}}) or capitalise keys.
     if not any(f in data for f in FIELDS) and len(data) == 1 and isinstance(next(iter(data.values())), dict):
@@ -95,6 +126,9 @@ def parse_summary(text: str) -> Summary:
     missing = [f for f in FIELDS if not isinstance(data.get(f), str) or not data[f].strip()]
     if missing:
         raise SummaryInvalid(f"missing or empty field(s): {', '.join(missing)}")
+    filler = [f for f in FIELDS if _placeholder(f, data[f])]
+    if filler:
+        raise SummaryInvalid(f"placeholder instead of content in field(s): {', '.join(filler)}")
     kw = data.get("keywords")
     keywords = [str(k).strip() for k in kw if str(k).strip()][:5] if isinstance(kw, list) else []
     try:

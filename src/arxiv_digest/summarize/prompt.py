@@ -69,6 +69,11 @@ def load_prompt(name: str = DEFAULT_PROMPT) -> Prompt:
     return Prompt(head.removeprefix("version:").strip(), system.strip(), user.strip())
 
 
+@cache
+def field_descriptions() -> dict[str, str]:
+    return {name: f.description or "" for name, f in Summary.model_fields.items()}
+
+
 def field_list() -> str:
     lines = []
     for name, f in Summary.model_fields.items():
@@ -90,3 +95,23 @@ def summary_schema() -> dict[str, Any]:
         "required": list(props),
         "additionalProperties": False,
     }
+
+
+# Bounds for the grammar llama.cpp builds from the schema: no empty field, and no field that runs on
+# until the token limit (small models repeat themselves). Far above what a summary of an abstract needs.
+_MAX_CHARS = {"tldr": 400, "motivation": 600, "method": 600, "result": 600, "conclusion": 600}
+
+
+@cache
+def grammar_schema() -> dict[str, Any]:
+    """The schema for json_object + schema (llama.cpp): the strict one with length bounds. Kept out of
+    the json_schema mode, where strict validators (OpenAI's) reject minLength/maxLength."""
+    schema = summary_schema()
+    props = {}
+    for name, p in schema["properties"].items():
+        if name in _MAX_CHARS:
+            p = {**p, "minLength": 1, "maxLength": _MAX_CHARS[name]}
+        elif p.get("type") == "array":
+            p = {**p, "items": {"type": "string", "minLength": 1, "maxLength": 60}, "maxItems": 5}
+        props[name] = p
+    return {**schema, "properties": props}

@@ -45,7 +45,7 @@ class SummarizeReport:
     completion_tokens: int = 0
     cost_usd: float = 0.0
     priced: bool = False  # a price for the model is configured ([llm.prices])
-    throttles: int = 0  # times a rate limit (429) halved the concurrency
+    throttles: int = 0  # 429s that cut the concurrency limit
     unverified: int = 0  # summaries stored with numbers their source text does not state
     elapsed: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (paper id, reason)
@@ -144,14 +144,20 @@ async def _run_all(
         view.refresh()
 
     tasks = [asyncio.create_task(one(p)) for p in todo]
+    bound = settings.llm.max_run_seconds
     try:
         with view:
             if tasks:
-                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+                done, pending = await asyncio.wait(tasks, timeout=bound, return_when=asyncio.FIRST_EXCEPTION)
                 for t in done:
                     exc = None if t.cancelled() else t.exception()
                     if exc is not None:
                         raise exc  # SummarizeError: stop the run now, keep what is committed
+                if pending:  # the run's bound, whatever the endpoint does (each request has its own too)
+                    raise SummarizeError(
+                        f"stopped after {bound:g} s (llm.max_run_seconds) with {len(pending)} of {len(todo)} papers "
+                        "not summarized yet; they stay pending for the next run"
+                    )
     finally:
         for t in tasks:
             t.cancel()

@@ -1,0 +1,133 @@
+"""The store's tables for what the reader teaches it (stars, dismissals), the day's and week's themes, and
+cached answers of the small LLM tasks (theme overviews, relevance judgments). A mixin of `Store`: the SQL
+stays in the storage layer, next to the rest."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from .models import Theme
+
+
+def m011_feedback_themes(db: sqlite3.Connection) -> None:
+    for sql in (
+        """CREATE TABLE feedback (
+            paper_id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('saved', 'dismissed')),
+            day TEXT,                      -- the digest day it was starred on, when known
+            at TEXT NOT NULL               -- when (UTC, ISO 8601)
+        )""",
+        """CREATE TABLE themes (
+            scope TEXT NOT NULL,           -- 'day' | 'week'
+            start TEXT NOT NULL,           -- the day, or the week's Monday
+            position INTEGER NOT NULL,     -- 1-based, largest theme first
+            label TEXT NOT NULL,
+            terms TEXT NOT NULL,           -- JSON list of distinctive terms
+            papers TEXT NOT NULL,          -- JSON list of arXiv ids, most central first
+            overview TEXT,                 -- the LLM's 2-3 sentences, when an LLM was configured
+            fingerprint TEXT NOT NULL,     -- what the grouping was computed from (papers + embedder)
+            PRIMARY KEY (scope, start, position)
+        )""",
+        """CREATE TABLE llm_answers (      -- cached answers of theme overviews and relevance judgments
+            key TEXT PRIMARY KEY,          -- hash of task, prompt version, model, language and input
+            task TEXT NOT NULL,
+            model TEXT NOT NULL,
+            answer TEXT NOT NULL,          -- JSON
+            prompt_tokens INTEGER NOT NULL DEFAULT 0,
+            completion_tokens INTEGER NOT NULL DEFAULT 0,
+            cost_usd REAL NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        )""",
+    ):
+        db.execute(sql)
+
+
+@dataclass
+class FeedbackRow:
+    paper_id: str
+    kind: str  # saved | dismissed
+    day: str | None
+    at: str
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class PersonalTables:
+    """Methods `Store` gets for the tables of m011_feedback_themes."""
+
+    db: sqlite3.Connection
+
+    if TYPE_CHECKING:  # Store's own
+
+        def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+        def _rows_for(self, query: str, ids: Iterable[str], *params: Any) -> list[sqlite3.Row]: ...
+
+    # -- stars and dismissals
+
+    def set_feedback(self, ids: Iterable[str], kind: str, day: date | None = None) -> None:
+        """Star ('saved') or dismiss these papers; the latest word on a paper replaces the earlier one."""
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO feedback VALUES (?,?,?,?)",
+                [(pid, kind, day.isoformat() if day else None, _now()) for pid in ids],
+            )
+
+    def clear_feedback(self, ids: Iterable[str], kind: str) -> list[str]:
+        """Undo a star or a dismissal; returns the ids that had it."""
+        ids = list(ids)
+        q = "SELECT paper_id FROM feedback WHERE kind=? AND paper_id IN ({})"
+        had = [r[0] for r in self._rows_for(q, ids, kind)]
+        with self.transaction():
+            self.db.executemany("DELETE FROM feedback WHERE paper_id=? AND kind=?", [(pid, kind) for pid in had])
+        return had
+
+    def feedback(self) -> list[FeedbackRow]:
+        rows = self.db.execute("SELECT paper_id, kind, day, at FROM feedback ORDER BY at, paper_id")
+        return [FeedbackRow(*r) for r in rows]
+
+    # -- themes
+
+    def save_themes(self, scope: str, start: date, fingerprint: str, themes: list[Theme]) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM themes WHERE scope=? AND start=?", (scope, start.isoformat()))
+            self.db.executemany(
+                "INSERT INTO themes VALUES (?,?,?,?,?,?,?,?)",
+                [(scope, start.isoformat(), t.position, t.label, json.dumps(t.terms, ensure_ascii=False),
+                  json.dumps(t.papers), t.overview, fingerprint) for t in themes],
+            )  # fmt: skip
+
+    def get_themes(self, scope: str, start: date) -> tuple[str | None, list[Theme]]:
+        """(fingerprint, themes) as saved; (None, []) when none were."""
+        q = "SELECT * FROM themes WHERE scope=? AND start=? ORDER BY position"
+        rows = list(self.db.execute(q, (scope, start.isoformat())))
+        themes = [Theme(r["position"], r["label"], json.loads(r["terms"]), json.loads(r["papers"]), r["overview"])
+                  for r in rows]  # fmt: skip
+        return (rows[0]["fingerprint"] if rows else None), themes
+
+    # -- cached LLM answers
+
+    def llm_answer(self, key: str) -> dict[str, Any] | None:
+        r = self.db.execute("SELECT answer FROM llm_answers WHERE key=?", (key,)).fetchone()
+        return json.loads(r[0]) if r else None
+
+    def llm_answers(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        q = "SELECT key, answer FROM llm_answers WHERE key IN ({})"
+        return {r[0]: json.loads(r[1]) for r in self._rows_for(q, keys)}
+
+    def save_llm_answer(self, key: str, task: str, model: str, answer: dict[str, Any], usage: tuple[int, int, float]
+                        ) -> None:  # fmt: skip
+        """Committed at once: a crash later in the run never makes the reader pay for this answer again."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO llm_answers VALUES (?,?,?,?,?,?,?,?)",
+                (key, task, model, json.dumps(answer, ensure_ascii=False), *usage, _now()),
+            )
