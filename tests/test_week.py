@@ -71,7 +71,7 @@ def test_counts_and_picks_of_the_week(settings: Settings, store: Store) -> None:
         (TUE, f"Paper 1 of {TUE}", ["keyword: k1"]), (MON, f"Paper 1 of {MON}", ["keyword: k1"]),
     ]  # fmt: skip
     assert wd.picks[0].entry.summary is not None and wd.picks[0].entry.summary.summary.tldr == "概要 1。"
-    assert wd.themes == []  # the slot for themes, empty without a themes feature
+    assert wd.themes == []  # no themes stored for the week
 
 
 def test_markdown_and_feed(settings: Settings, store: Store) -> None:
@@ -95,7 +95,7 @@ def test_week_command_writes_every_output(settings: Settings, store: Store, tmp_
     assert result.exit_code == 0, result.output
     site = Path("arxiv-digest-site")  # the default site dir, in the test's working directory
     assert result.stdout.splitlines() == [
-        "2026-W05: 6 papers on 3 days, 4 top picks",
+        "2026-W05: 6 papers on 3 days, 4 top picks, 0 themes",
         f"markdown: {site / '2026-W05.md'}", f"    html: {site / '2026-W05.html'}", f"    atom: {site / 'weekly.atom'}",
     ]  # fmt: skip
     page = lxml.html.fromstring((site / "2026-W05.html").read_bytes())
@@ -138,3 +138,26 @@ def test_week_by_email(
     html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert f"1. Paper 1 of {NEXT_MON}" in text and "TOP PICKS OF THE WEEK" in text
     assert "<h2>Top picks of the week</h2>" in html and f"Paper 1 of {NEXT_MON}" in html
+
+
+def test_the_weeks_stored_themes_are_shown(settings: Settings, store: Store) -> None:
+    from arxiv_digest.models import Theme
+
+    ids = ["2601.26001", "2601.27001", "2601.26003", "2602.02001"]  # the last one is of another week
+    stored = Theme(1, "graphs · kernels", ["graphs", "kernels"], ids, "About [1] and [2].")
+    store.save_themes("week", MON, "fp", [stored])
+    wd = build_week(settings, store, "2026-W05")
+    (theme,) = wd.themes
+    assert (theme.label, theme.overview, theme.papers) == ("graphs · kernels", "About [1] and [2].", 4)
+    assert [(p.day, p.entry.paper.id) for p in theme.picks] == [(MON, "2601.26001"), (TUE, "2601.27001"),
+                                                                  (MON, "2601.26003")]  # fmt: skip
+    md = render_week_markdown(wd)
+    assert "## Theme: graphs · kernels (4 papers)\n\nAbout [1] and [2].\n\n1. [Paper 1 of 2026-01-26]" in md
+    from arxiv_digest.render.html import render_site
+
+    site = render_site(settings, store, Path(settings.output.site_dir))
+    page = lxml.html.fromstring((site / "2026-W05.html").read_bytes())
+    section = page.xpath('//section[@class="theme"]')[0]
+    assert section.xpath(".//h2")[0].text_content().startswith("graphs · kernels")
+    assert section.xpath(".//p")[0].text_content() == "About [1] and [2]."
+    assert section.xpath(".//a/@href")[0] == "2026-01-26.html#2601.26001"

@@ -2,8 +2,9 @@
 reasons, links to the days; as Markdown, a site page (templates/week.html), an Atom feed of the recent
 weeks (weekly.atom) and an e-mail (deliver/week_email.py).
 
-Themes of the week (clusters of related papers) have a slot here, `WeekDigest.themes`: empty until a
-themes feature fills it; every output shows them when present.
+The week's themes (rank/themes.py: the week's papers grouped by their embeddings, each with its label and,
+with an LLM, an overview) are shown when they are stored: `arxiv-digest themes --week`, or `week --themes`,
+computes them.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .atom import day_entry, feed_id, finish, new_feed
 from .sections import category_order
 
 FEED_WEEKS = 10  # weeks in weekly.atom
+THEME_PAPERS = 6  # papers a theme lists
 
 
 def iso_week(day: date) -> str:
@@ -57,10 +59,12 @@ class WeekPick:
 
 @dataclass
 class WeekTheme:
-    """A group of related papers of the week, named by what they share (filled by a themes feature)."""
+    """A group of related papers of the week, named by what they share, its most central papers first."""
 
     label: str
     picks: list[WeekPick] = field(default_factory=list)
+    overview: str | None = None  # a few sentences by the LLM, naming papers as [n] (their place in `picks`)
+    papers: int = 0  # in the whole theme
 
 
 @dataclass
@@ -79,7 +83,7 @@ class WeekDigest:
     categories: list[str]  # the table's columns: followed categories first, as they appear this week
     days: list[WeekDay] = field(default_factory=list)
     picks: list[WeekPick] = field(default_factory=list)
-    themes: list[WeekTheme] = field(default_factory=list)  # the slot for week themes; empty without one
+    themes: list[WeekTheme] = field(default_factory=list)  # the stored week themes (none: none computed)
 
     @property
     def papers(self) -> int:
@@ -122,7 +126,30 @@ def build_week(settings: Settings, store: Store, week: str, top_k: int | None = 
                          announce_type=row["announce_type"], is_cross=bool(row["is_cross"]),
                          summary=summaries.get(pid), score=score, reasons=reasons)  # fmt: skip
         wd.picks.append(WeekPick(day, entry))
+    wd.themes = _themes(settings, store, wd)
     return wd
+
+
+def _themes(settings: Settings, store: Store, wd: WeekDigest) -> list[WeekTheme]:
+    """The week's stored themes, each with its most central papers of this reader's week."""
+    rows = {}
+    for d in wd.days:
+        mine = set(day_paper_ids(store, settings, d.day))
+        rows.update({r["paper_id"]: (d.day, r) for r in store.day_rows(d.day) if r["paper_id"] in mine})
+    themes = [t for t in store.get_themes("week", wd.start)[1] if any(p in rows for p in t.papers)]
+    ids = [p for t in themes for p in t.papers if p in rows][: THEME_PAPERS * len(themes)]
+    papers, summaries = store.papers(ids), store.best_summaries(ids, settings.language)
+    out = []
+    for t in themes:
+        picks = []
+        for pid in [p for p in t.papers if p in rows and p in papers][:THEME_PAPERS]:
+            day, row = rows[pid]
+            entry = DayEntry(paper=papers[pid], section=row["section"], position=row["position"],
+                             announce_type=row["announce_type"], is_cross=bool(row["is_cross"]),
+                             summary=summaries.get(pid))  # fmt: skip
+            picks.append(WeekPick(day, entry))
+        out.append(WeekTheme(t.label, picks, t.overview, len(t.papers)))
+    return out
 
 
 # ---------------------------------------------------------------- Markdown
@@ -142,7 +169,9 @@ def render_week_markdown(wd: WeekDigest) -> str:
         out += [_md_pick(i, p) for i, p in enumerate(wd.picks, 1)]
         out.append("\n")
     for theme in wd.themes:
-        out.append(f"## Theme: {theme.label}\n\n")
+        out.append(f"## Theme: {theme.label} ({theme.papers} papers)\n\n")
+        if theme.overview:
+            out.append(f"{theme.overview}\n\n")
         out += [_md_pick(i, p) for i, p in enumerate(theme.picks, 1)]
         out.append("\n")
     out.append("## Days\n\n")
@@ -180,7 +209,7 @@ def week_html(wd: WeekDigest) -> str:
             parts.append(f"<li>{title} ({p.day.isoformat()}){why}{tldr}</li>")
         parts.append("</ol>")
     for t in wd.themes:
-        parts.append(f"<h2>{esc(t.label)}</h2><ul>")
+        parts.append(f"<h2>{esc(t.label)}</h2>" + (f"<p>{esc(t.overview)}</p>" if t.overview else "") + "<ul>")
         parts += [f'<li><a href="{esc(p.entry.paper.abs_url)}">{esc(p.entry.paper.title)}</a></li>' for p in t.picks]
         parts.append("</ul>")
     parts.append("<ul>" + "".join(f"<li>{d.day:%A %d %B}: {d.papers} papers</li>" for d in wd.days) + "</ul>")
