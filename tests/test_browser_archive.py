@@ -259,6 +259,10 @@ def test_save_dismiss_and_export(browser: Any, archive: tuple[Path, Any], tmp_pa
         assert set(feedback["saved"][0]) == {"id", "title", "day", "at"}
         assert set(feedback["dismissed"][0]) == {"id", "day", "at"}
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", feedback["saved"][0]["at"])
+        from arxiv_digest.rank.feedback import read_feedback_file
+
+        read = read_feedback_file(Path(dl.value.path()))  # what profile.feedback reads
+        assert [i.id for i in read.saved] == [TRICKY_ID] and [i.id for i in read.dismissed] == [other]
         with page.expect_download() as dl:
             page.click("#export-bibtex")
         bib = Path(dl.value.path()).read_text("utf-8")
