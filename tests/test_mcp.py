@@ -19,11 +19,12 @@ from typer.testing import CliRunner
 
 from arxiv_digest.cli import app
 from arxiv_digest.errors import StoreError
+from arxiv_digest.models import Theme
 from arxiv_digest.store import Store
 from seedstore import SEED_DAY, fill_seed
 
 COMMAND = str(Path(sys.executable).parent / "arxiv-digest")  # the installed console script
-TOOLS = {"search_papers", "get_digest", "get_paper", "top_picks", "list_days"}
+TOOLS = {"search_papers", "get_digest", "get_paper", "top_picks", "themes", "list_days"}
 
 
 @pytest.fixture
@@ -31,6 +32,9 @@ def data(tmp_path: Path, seed_papers: list[dict[str, Any]]) -> Path:
     with Store.open(tmp_path / "data") as s:
         fill_seed(s, seed_papers)
         s.save_scores(SEED_DAY, "kw", [("2601.19853", 2.5, ["keyword: diffusion"]), ("2601.19312", 1.0, ["x"])])
+        s.save_themes("day", SEED_DAY, "fp", [Theme(1, "diffusion · sampling", ["diffusion", "sampling"],
+                                                    ["2601.19853", "2601.19312"], "扩散模型 [3] ...")])
+        s.save_themes("day", SEED_DAY, "fp", [Theme(1, "another reader's", [], ["2601.19853"])], reader="bob")
     (tmp_path / "arxiv-digest.toml").write_text('categories = ["eess.SP", "cs.LG", "stat.ML"]\n[profile]\n'
                                                 'keywords = ["diffusion"]\n', "utf-8")  # fmt: skip
     return tmp_path
@@ -90,6 +94,14 @@ def test_tools_over_stdio(data: Path, seed_papers: list[dict[str, Any]]) -> None
         r = await c.call_tool("list_days", {})
         assert [(x["date"], x["papers"]) for x in r.structured_content["days"]] == [("2026-01-28", 131)]
 
+        r = await c.call_tool("themes", {})  # the single reader's themes of the latest day, not bob's
+        (theme,) = r.structured_content["themes"]
+        assert theme["label"] == "diffusion · sampling" and theme["overview"] == "扩散模型 [3] ..."
+        assert [x["id"] for x in theme["papers"]] == ["2601.19853", "2601.19312"] and theme["papers"][0]["title"]
+        r = await c.call_tool("themes", {"date": "2026-01-28", "week": True})  # never computed: said, not made up
+        assert r.structured_content["start"] == "2026-01-26" and r.structured_content["themes"] == []
+        assert "themes --date 2026-01-28 --week" in r.structured_content["note"]
+
     session(_stdio(data), body)
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before  # nothing written
 
@@ -106,6 +118,7 @@ def test_bad_arguments_are_tool_errors_not_tracebacks(data: Path) -> None:
         no_day = await c.call_tool("get_digest", {"date": "2026-01-30"})
         assert "no announcement stored for 2026-01-30" in _error(no_day)
         assert "limit" in _error(await c.call_tool("list_days", {"limit": 0}))
+        assert "no announcement stored for 2026-01-30" in _error(await c.call_tool("themes", {"date": "2026-01-30"}))
         assert "limit" in _error(await c.call_tool("top_picks", {"limit": "many"}))
         # the server is still there after every refusal
         assert not (await c.call_tool("list_days", {})).is_error

@@ -195,3 +195,38 @@ def test_themes_command_prints_the_themes_of_the_day_and_the_week(tmp_path: Path
     assert r.exit_code == 0 and "papers)" in r.output
     r = CliRunner().invoke(app, ["themes", "--date", "2026-13-01"])
     assert r.exit_code == 2 and "invalid date" in r.output
+
+
+@needs_model
+def test_each_reader_has_themes_of_their_own_papers(tmp_path: Path) -> None:
+    from arxiv_digest.readers import reader_settings
+
+    papers = seed_slice(131)
+    base = settings(tmp_path).model_dump()
+    s = Settings.model_validate({**base, "readers": [{"name": "lg", "categories": ["cs.LG"], "language": "English"}]})
+    (lg,) = reader_settings(s)
+    with Store.open(tmp_path / "data") as store:
+        fill(store, papers)
+        mine = theme_day(lg, store, DAY).themes
+        everyone = theme_day(settings(tmp_path), store, DAY).themes  # the single reader: every paper of the day
+        cs_lg = {p.id for p in papers if p.categories[0] == "cs.LG"}
+        assert sorted(pid for t in mine for pid in t.papers) == sorted(cs_lg)
+        assert themes_for_day(store, DAY, "lg") == mine and themes_for_day(store, DAY) == everyone != mine
+        assert store.load_day(DAY, ["cs.LG"], "English", "lg").themes == mine
+
+
+def test_themes_stored_before_readers_had_their_own_survive_the_upgrade(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arxiv_digest import store as store_mod
+    from arxiv_digest.models import Theme
+
+    theme = Theme(1, "a · b", ["a", "b"], ["2601.00001"], "overview")
+    before = [m for m in store_mod.MIGRATIONS if m.__name__ != "m015_themes_per_reader"]
+    monkeypatch.setattr(store_mod, "MIGRATIONS", before)
+    with Store.open(tmp_path) as old:
+        old.db.execute("INSERT INTO themes VALUES ('day', '2026-01-28', 1, 'a · b', '[\"a\", \"b\"]', "
+                       "'[\"2601.00001\"]', 'overview', 'fp')")  # fmt: skip
+    monkeypatch.undo()
+    with Store.open(tmp_path) as s:
+        assert s.get_themes("day", DAY) == ("fp", [theme]) and s.get_themes("day", DAY, "lg") == (None, [])

@@ -3,8 +3,8 @@
 Built on the official `mcp` SDK (2.x, `MCPServer`): over stdio (an assistant launches it), or streamable
 HTTP bound to 127.0.0.1. Read-only tools with typed arguments and results (pydantic models, so clients get
 input and output schemas): search papers, a day's digest, one paper with its summary, the top picks with
-their reasons, the list of days. The store is opened read-only. Bad arguments come back as MCP tool errors
-(one line the model can act on), never as tracebacks.
+their reasons, the themes of a day or week, the list of days. The store is opened read-only. Bad arguments
+come back as MCP tool errors (one line the model can act on), never as tracebacks.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pydantic import Field
 from . import __version__
 from .config import Settings
 from .errors import DigestError, MissingExtra
-from .query import Archive, DigestResult, SearchResult, TopPicksResult
+from .query import Archive, DigestResult, SearchResult, ThemesResult, TopPicksResult
 from .records import DaysRecord, PaperRecord
 from .store import Store
 
@@ -89,6 +89,14 @@ def build_server(settings: Settings, store: Store) -> Any:
     async def top_picks(date: Day = None, limit: Annotated[int, Field(ge=1, le=100)] = 10) -> TopPicksResult:
         """The day's top picks for the reader, best first, each with the reasons it was picked."""
         return answer(lambda: archive.top_picks(date, limit))
+
+    @server.tool(annotations=read_only)
+    async def themes(date: Day = None,
+                     week: Annotated[bool, Field(description="the themes of the week (Monday to Sunday) holding "
+                                                 "the day instead of the day's")] = False) -> ThemesResult:  # fmt: skip
+        """The themes of a day or week: groups of its papers on one subject, each with its distinctive terms,
+        an overview when an LLM wrote one, and its papers."""
+        return answer(lambda: archive.themes(date, week))
 
     @server.tool(annotations=read_only)
     async def list_days(limit: Annotated[int, Field(ge=1, le=1000)] = 30) -> DaysRecord:

@@ -48,6 +48,23 @@ def m011_feedback_themes(db: sqlite3.Connection) -> None:
         db.execute(sql)
 
 
+def m015_themes_per_reader(db: sqlite3.Connection) -> None:
+    """Themes belong to a reader: with several [[readers]], each has their own papers and language."""
+    for sql in (
+        """CREATE TABLE themes_by_reader (
+            reader TEXT NOT NULL DEFAULT '',  -- '' for the single reader, else the [[readers]] name
+            scope TEXT NOT NULL, start TEXT NOT NULL, position INTEGER NOT NULL, label TEXT NOT NULL,
+            terms TEXT NOT NULL, papers TEXT NOT NULL, overview TEXT, fingerprint TEXT NOT NULL,
+            PRIMARY KEY (reader, scope, start, position)
+        )""",
+        "INSERT INTO themes_by_reader SELECT '', scope, start, position, label, terms, papers, overview, fingerprint "
+        "FROM themes",
+        "DROP TABLE themes",
+        "ALTER TABLE themes_by_reader RENAME TO themes",
+    ):
+        db.execute(sql)
+
+
 @dataclass
 class FeedbackRow:
     paper_id: str
@@ -96,19 +113,22 @@ class PersonalTables:
 
     # -- themes
 
-    def save_themes(self, scope: str, start: date, fingerprint: str, themes: list[Theme]) -> None:
+    def save_themes(self, scope: str, start: date, fingerprint: str, themes: list[Theme],
+                    reader: str | None = None) -> None:  # fmt: skip
+        """Replace the themes of a day or week: the single reader's, or a named reader's ([[readers]])."""
+        key = (reader or "", scope, start.isoformat())
         with self.transaction():
-            self.db.execute("DELETE FROM themes WHERE scope=? AND start=?", (scope, start.isoformat()))
+            self.db.execute("DELETE FROM themes WHERE reader=? AND scope=? AND start=?", key)
             self.db.executemany(
-                "INSERT INTO themes VALUES (?,?,?,?,?,?,?,?)",
-                [(scope, start.isoformat(), t.position, t.label, json.dumps(t.terms, ensure_ascii=False),
+                "INSERT INTO themes VALUES (?,?,?,?,?,?,?,?,?)",
+                [(*key, t.position, t.label, json.dumps(t.terms, ensure_ascii=False),
                   json.dumps(t.papers), t.overview, fingerprint) for t in themes],
             )  # fmt: skip
 
-    def get_themes(self, scope: str, start: date) -> tuple[str | None, list[Theme]]:
-        """(fingerprint, themes) as saved; (None, []) when none were."""
-        q = "SELECT * FROM themes WHERE scope=? AND start=? ORDER BY position"
-        rows = list(self.db.execute(q, (scope, start.isoformat())))
+    def get_themes(self, scope: str, start: date, reader: str | None = None) -> tuple[str | None, list[Theme]]:
+        """(fingerprint, themes) as saved for this reader; (None, []) when none were."""
+        q = "SELECT * FROM themes WHERE reader=? AND scope=? AND start=? ORDER BY position"
+        rows = list(self.db.execute(q, (reader or "", scope, start.isoformat())))
         themes = [Theme(r["position"], r["label"], json.loads(r["terms"]), json.loads(r["papers"]), r["overview"])
                   for r in rows]  # fmt: skip
         return (rows[0]["fingerprint"] if rows else None), themes

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from .config import Settings, check_category
 from .errors import BadInput, DigestError
 from .models import DayEntry, split_version
+from .rank.themes import stored_week_themes, themes_for_day, week_of
 from .readers import load_day
 from .records import DaysRecord, PaperBrief, PaperRecord, announced_at, brief, ordered, paper_record
 from .render.data import day_info
@@ -46,6 +48,21 @@ class TopPicksResult(BaseModel):
     ranked: bool = Field(description="whether the day was scored against the reader's profile")
     note: str | None = None
     picks: list[PaperBrief] = Field(description="best first, each with its score and reasons")
+
+
+class ThemeRecord(BaseModel):
+    position: int = Field(description="1-based, largest theme first")
+    label: str = Field(description="the theme's distinctive terms")
+    overview: str | None = Field(None, description="2-3 sentences by the LLM in the reader's language, naming "
+                                 "papers as [n]: their number in the day's digest (in the theme, for a week)")
+    papers: list[PaperBrief] = Field(description="the theme's papers, most central first")
+
+
+class ThemesResult(BaseModel):
+    scope: Literal["day", "week"]
+    start: dt.date = Field(description="the day, or the week's Monday")
+    note: str | None = Field(None, description="why there are no themes, when there are none")
+    themes: list[ThemeRecord]
 
 
 class Archive:
@@ -130,9 +147,28 @@ class Archive:
         return TopPicksResult(date=digest.date, ranked=ranked, note=note,
                               picks=[brief(e, digest.date, self.base) for e in picks])  # fmt: skip
 
+    def themes(self, day: date | None, week: bool) -> ThemesResult:
+        day = self._day(day)
+        reader = self.settings.reader
+        themes = stored_week_themes(self.store, day, reader) if week else themes_for_day(self.store, day, reader)
+        start = week_of(day)[0] if week else day
+        command = f"arxiv-digest themes --date {day.isoformat()}{' --week' if week else ''}"
+        note = None if themes else f"no themes are stored for this {'week' if week else 'day'} (`{command}`)"
+        keys = [(pid, self._first_day(pid, day) if week else day) for t in themes for pid in t.papers]
+        briefs = {e.paper.id: brief(e, d, self.base) for d, e in self._entries(keys)}
+        return ThemesResult(scope="week" if week else "day", start=start, note=note, themes=[
+            ThemeRecord(position=t.position, label=t.label, overview=t.overview,
+                        papers=[briefs[pid] for pid in t.papers if pid in briefs])
+            for t in themes
+        ])  # fmt: skip
+
+    def _first_day(self, paper_id: str, fallback: date) -> date:
+        row = self.store.first_announcement(paper_id)
+        return date.fromisoformat(row["date"]) if row else fallback
+
     def days(self, limit: int) -> DaysRecord:
         days = list(reversed(self.store.announced_dates()))[:limit]
         return DaysRecord(days=[day_info(self.store, self.settings, d, self.base) for d in days])
 
 
-__all__ = ["Archive", "DigestError", "DigestResult", "NotFound", "SearchResult", "TopPicksResult"]
+__all__ = ["Archive", "DigestError", "DigestResult", "NotFound", "SearchResult", "ThemesResult", "TopPicksResult"]

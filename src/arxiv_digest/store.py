@@ -22,7 +22,7 @@ from typing import Any
 from . import __version__, search
 from .errors import StoreError, StoreLocked
 from .models import DayDigest, DayEntry, Paper, StoredSummary, Summary
-from .personal_store import PersonalTables, m011_feedback_themes
+from .personal_store import PersonalTables, m011_feedback_themes, m015_themes_per_reader
 from .redact import NO_SECRETS, Secrets
 
 LOCK_NAME = "arxiv-digest.lock"
@@ -203,7 +203,7 @@ def m010_search_segments(db: sqlite3.Connection) -> None:
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m009_run_pid, m011_feedback_themes, m012_fulltext, m013_search_and_readers,
-    m014_first_announcement_only, m010_search_segments,
+    m014_first_announcement_only, m015_themes_per_reader, m010_search_segments,
 ]
 
 
@@ -790,5 +790,5 @@ class Store(PersonalTables):
             )
             for r in rows
         ]
-        themes = self.get_themes("day", day)[1]
+        themes = self.get_themes("day", day, reader)[1]
         return DayDigest(date=day, categories=categories, entries=entries, language=language, themes=themes)

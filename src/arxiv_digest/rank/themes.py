@@ -20,6 +20,7 @@ from datetime import date, timedelta
 
 from ..config import Settings
 from ..models import Paper, Theme
+from ..readers import day_papers, load_day
 from ..render.sections import build_sections
 from ..store import Store
 from ..summarize.offline import split_sentences
@@ -168,7 +169,8 @@ def _vectors(settings: Settings, store: Store, papers: list[Paper], progress: Pr
 
 def _compute(settings: Settings, store: Store, scope: str, start: date, papers: list[Paper],
              numbers: dict[str, int], progress: Progress | None) -> ThemeReport:  # fmt: skip
-    """Group (unless the stored grouping is of the same papers and vectors), then add the overviews."""
+    """Group (unless the stored grouping is of the same papers and vectors), then add the overviews; stored
+    as this reader's (each of several readers has their own papers and language)."""
     report = ThemeReport(start)
     if not sklearn_available():
         report.note = "scikit-learn is not installed (pip install 'arxiv-digest[embeddings]'): no themes"
@@ -182,13 +184,13 @@ def _compute(settings: Settings, store: Store, scope: str, start: date, papers: 
         report.note = f"{e}: no themes"
         return report
     fingerprint = _fingerprint([p.id for p in papers], name)
-    stored_fp, themes = store.get_themes(scope, start)
+    stored_fp, themes = store.get_themes(scope, start, settings.reader)
     if stored_fp != fingerprint:
         themes = group(papers, vectors)
     if TaskLLM.available(settings):
         report.spend, problem = overviews(settings, store, themes, {p.id: p for p in papers}, numbers)
         report.note = problem
-    store.save_themes(scope, start, fingerprint, themes)
+    store.save_themes(scope, start, fingerprint, themes, settings.reader)
     report.themes = themes
     return report
 
@@ -196,15 +198,20 @@ def _compute(settings: Settings, store: Store, scope: str, start: date, papers: 
 def theme_day(settings: Settings, store: Store, day: date, progress: Progress | None = None) -> ThemeReport:
     """The pipeline's step after rank: the day's themes, stored for render (DayDigest.themes). Never
     raises for a missing extra or a failing LLM: the note says what is missing."""
-    papers = store.day_papers(day)
-    digest = store.load_day(day, settings.categories, settings.language)
+    digest = load_day(store, settings, day)
     numbers = {e.paper.id: n for s in build_sections(digest) for n, e in s.entries}
-    return _compute(settings, store, "day", day, papers, numbers, progress)
+    return _compute(settings, store, "day", day, day_papers(store, settings, day), numbers, progress)
 
 
-def themes_for_day(store: Store, day: date) -> list[Theme]:
+def themes_for_day(store: Store, day: date, reader: str | None = None) -> list[Theme]:
     """The stored themes of a day (empty when none were computed): for other front ends."""
-    return store.get_themes("day", day)[1]
+    return store.get_themes("day", day, reader)[1]
+
+
+def stored_week_themes(store: Store, day: date, reader: str | None = None) -> list[Theme]:
+    """The stored themes of the week holding `day` (empty when `themes --week` has not computed them): for
+    front ends that must not write, such as the MCP server."""
+    return store.get_themes("week", week_of(day)[0], reader)[1]
 
 
 def week_of(day: date) -> tuple[date, date]:
@@ -218,7 +225,7 @@ def themes_for_week(settings: Settings, store: Store, day: date, progress: Progr
     on first use and whenever the week gained papers, then stored. Overviews number papers within the
     theme (1 = its most central paper), since a week has no single running index."""
     monday, sunday = week_of(day)
-    papers = [p for d in store.announced_dates() if monday <= d <= sunday for p in store.day_papers(d)]
+    papers = [p for d in store.announced_dates() if monday <= d <= sunday for p in day_papers(store, settings, d)]
     return _compute(settings, store, "week", monday, papers, {}, progress)
 
 

@@ -136,7 +136,7 @@ def _themes(settings: Settings, store: Store, wd: WeekDigest) -> list[WeekTheme]
     for d in wd.days:
         mine = set(day_paper_ids(store, settings, d.day))
         rows.update({r["paper_id"]: (d.day, r) for r in store.day_rows(d.day) if r["paper_id"] in mine})
-    themes = [t for t in store.get_themes("week", wd.start)[1] if any(p in rows for p in t.papers)]
+    themes = [t for t in store.get_themes("week", wd.start, settings.reader)[1] if any(p in rows for p in t.papers)]
     ids = [p for t in themes for p in t.papers if p in rows][: THEME_PAPERS * len(themes)]
     papers, summaries = store.papers(ids), store.best_summaries(ids, settings.language)
     out = []
