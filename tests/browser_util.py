@@ -24,6 +24,15 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
+# Wait for a performance mark without polling (and without eval, which the pages' CSP forbids).
+WAIT_MARK = """name => new Promise(resolve => {
+  if (performance.getEntriesByName(name).length) return resolve(true);
+  new PerformanceObserver((list, obs) => {
+    if (list.getEntriesByName(name).length) { obs.disconnect(); resolve(true); }
+  }).observe({ type: "mark" });
+})"""
+
+
 def load_seed() -> list[dict[str, Any]]:
     return list(json.loads((FIXTURES / "seed-papers.json").read_text("utf-8")))
 
@@ -78,3 +87,18 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def spread(store: Store, days: list[date], per_day: int, offset: int = 0) -> dict[date, list[dict[str, Any]]]:
+    """The reference digest's papers spread over `days`, `per_day` each (a different slice every day), with
+    ids of their own: a small multi-day archive for the archive tests. Returns what each day holds."""
+    seed, out = load_seed(), {}
+    for k, day in enumerate(days):
+        papers = []
+        for i in range(per_day):
+            p = dict(seed[(offset + k * per_day + i) % len(seed)])
+            p.update(index=i + 1, id=f"{day:%y%m}.{day.day:02d}{i:03d}", title=f"{p['title']} ({day.isoformat()})")
+            papers.append(p)
+        add_papers(store, day, papers)
+        out[day] = papers
+    return out

@@ -125,12 +125,13 @@ def test_a_link_to_the_store_is_bad_input_too(seeded: Path, tmp_path: Path) -> N
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 3 MB tmpfs of our own: room for one day's outputs, then filled to the last byte."""
+    """A 4 MB tmpfs of our own: room for one day's outputs (its page, the archive's search and day files, the
+    other formats), then filled to the last byte."""
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs root (CI runs as root)")
     mnt = tmp_path / "small"
     mnt.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mnt)], check=True, capture_output=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)], check=True, capture_output=True)
     try:
         yield mnt
     finally:

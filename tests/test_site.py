@@ -180,7 +180,7 @@ def test_data_from_arxiv_and_the_llm_is_escaped(settings: Settings, store: Store
     assert not doc.xpath("//img") and not doc.xpath("//*[@onerror]")
     scripts = [s.get("src") for s in doc.xpath("//script[not(@type)]")]
     assert scripts == ["assets/theme.js", "assets/common.js", "assets/katex/katex.min.js", "assets/math.js",
-                       "assets/readstate.js", "assets/day.js"]  # fmt: skip
+                       "assets/readstate.js", "assets/saved.js", "assets/cards.js", "assets/day.js"]  # fmt: skip
 
 
 def test_config_json_cannot_close_its_script(settings: Settings, store: Store, tmp_path: Path) -> None:

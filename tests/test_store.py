@@ -30,7 +30,7 @@ def summary(text: str = "x") -> Summary:
 def test_migrations_recorded_once(tmp_path: Path) -> None:
     Store.open(tmp_path).close()
     with Store.open(tmp_path) as s:
-        names = [r[0] for r in s.db.execute("SELECT name FROM _migrations")]
+        names = [r[0] for r in s.db.execute("SELECT name FROM _migrations ORDER BY rowid")]
         assert names == [fn.__name__ for fn in MIGRATIONS] and names[0] == "m001_initial"
         assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert s.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1

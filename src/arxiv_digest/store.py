@@ -185,9 +185,25 @@ def m014_first_announcement_only(db: sqlite3.Connection) -> None:
     )
 
 
+def m010_search_segments(db: sqlite3.Connection) -> None:
+    """The site search's tokenized days and months (render/search_build.py): derived data, cached so that
+    adding a day tokenizes only that day. `fingerprint` covers what the index depends on (format,
+    language, categories); `digest` the content it was built from."""
+    _script(
+        db,
+        """
+        CREATE TABLE search_segments (
+            fingerprint TEXT NOT NULL, key TEXT NOT NULL, digest TEXT NOT NULL,
+            docs INTEGER NOT NULL, data BLOB NOT NULL, updated_at TEXT NOT NULL,
+            PRIMARY KEY (fingerprint, key)
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m009_run_pid, m011_feedback_themes, m012_fulltext, m013_search_and_readers,
-    m014_first_announcement_only, m015_themes_per_reader,
+    m014_first_announcement_only, m015_themes_per_reader, m010_search_segments,
 ]
 
 
@@ -717,6 +733,41 @@ class Store(PersonalTables):
         table, key = ("scores", ()) if reader is None else ("reader_scores", (reader,))
         q = f"SELECT paper_id, score, reasons FROM {table} WHERE {'reader=? AND ' * len(key)}date=?"
         return {r[0]: (r[1], json.loads(r[2])) for r in self.db.execute(q, (*key, day.isoformat()))}
+
+    # -- across days (render/trends.py, render/week.py)
+
+    def score_reasons(self, reader: str | None = None) -> list[tuple[date, list[Any]]]:
+        """(day, reasons) of every scored paper: the reader's keyword and author hits over time."""
+        table, key = ("scores", ()) if reader is None else ("reader_scores", (reader,))
+        rows = self.db.execute(f"SELECT date, reasons FROM {table} {'WHERE reader=? ' * len(key)}ORDER BY date", key)
+        return [(date.fromisoformat(r[0]), json.loads(r[1])) for r in rows]
+
+    # -- the site search's cache (render/search_build.py)
+
+    def search_segment_digests(self, fingerprint: str) -> dict[str, tuple[str, int]]:
+        """key -> (digest, documents) of every cached segment."""
+        rows = self.db.execute("SELECT key, digest, docs FROM search_segments WHERE fingerprint=?", (fingerprint,))
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def get_search_segment(self, fingerprint: str, key: str, digest: str | None = None) -> bytes | None:
+        """The cached segment under `key` (only if made from `digest`, when given)."""
+        q = "SELECT data FROM search_segments WHERE fingerprint=? AND key=? AND (? IS NULL OR digest=?)"
+        r = self.db.execute(q, (fingerprint, key, digest, digest)).fetchone()
+        return bytes(r[0]) if r else None
+
+    def drop_search_segments(self, keep: str) -> None:
+        """Forget cached segments whose fingerprint does not start with `keep` (another format's)."""
+        stale = "FROM search_segments WHERE fingerprint NOT LIKE ?"
+        if self.db.execute(f"SELECT 1 {stale} LIMIT 1", (keep + "%",)).fetchone():  # writes only when needed
+            with self.transaction():
+                self.db.execute(f"DELETE {stale}", (keep + "%",))
+
+    def put_search_segment(self, fingerprint: str, key: str, digest: str, docs: int, data: bytes) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO search_segments VALUES (?,?,?,?,?,?)",
+                (fingerprint, key, digest, docs, data, _now()),
+            )
 
     # -- the day, for render
 

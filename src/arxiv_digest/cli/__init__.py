@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import fetch, fulltext, personal, publish, reach, reader, summarize  # noqa: F401  (each registers its commands)
+from . import archive, fetch, fulltext, personal, publish, reach, reader, summarize  # noqa: F401  (each registers its commands)
 from .app import app
 
 

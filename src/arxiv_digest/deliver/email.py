@@ -159,6 +159,11 @@ def build_message(digest: DayDigest, picks: list[DayEntry], sender: str, recipie
     # per paper only what differs from the footer's "from each paper's abstract": full text, unverified numbers
     ctx["provenance"] = lambda s: note(s, digest.language) if s.source == "fulltext" else unverified(s, digest.language)
     ctx["lang"] = _HTML_LANG.get(language_key(digest.language), "en")
+    return compose(ctx, "email", sender, recipients)
+
+
+def compose(ctx: dict[str, Any], template: str, sender: str, recipients: list[str]) -> EmailMessage:
+    """The message from `template`.txt.j2 and .html.j2 rendered with ctx (ctx["subject"] is the subject)."""
     env = _env()
     msg = EmailMessage()
     msg["Subject"] = ctx["subject"]
@@ -167,7 +172,7 @@ def build_message(digest: DayDigest, picks: list[DayEntry], sender: str, recipie
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid("arxiv-digest", domain=sender.rpartition("@")[2].strip("> ") or None)
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: vacation responders should not answer
-    text, html = env.get_template("email.txt.j2").render(ctx), env.get_template("email.html.j2").render(ctx)
+    text, html = env.get_template(f"{template}.txt.j2").render(ctx), env.get_template(f"{template}.html.j2").render(ctx)
     msg.set_content(text, subtype="plain", charset="utf-8", cte=_transfer_encoding(text))
     msg.add_alternative(html, subtype="html", charset="utf-8", cte=_transfer_encoding(html))
     return msg

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -176,10 +177,16 @@ def render_day_html(
 
 def render_index_html(days: list[DayLink], language: str, latest_picks: list[tuple[str, str]] | None = None,
                       feeds: dict[str, str] | None = None) -> str:  # fmt: skip
-    """The list of days, newest first, led by the latest digest (with its top picks as (title, URL))."""
+    """The list of days, newest first, led by the latest digest (with its top picks as (title, URL)), with
+    the archive's calendar."""
+    from .archive import INDEX_DAYS, calendar_months  # archive.py imports this module
+    from .week import iso_week
+
     days = sorted(days, key=lambda d: d.day, reverse=True)
     template = _env().get_template("index.html")
-    return template.render(days=days, latest_picks=latest_picks or [], feed_links=feeds or {}, **_words(language))
+    return template.render(days=days, latest_picks=latest_picks or [], feed_links=feeds or {},
+                           calendar=calendar_months(days), weeks={iso_week(d.day) for d in days}, listed=INDEX_DAYS,
+                           **_words(language))  # fmt: skip
 
 
 def feed_links(tree: Path) -> dict[str, str]:
@@ -203,8 +210,9 @@ def _copy_assets(dest: Path) -> None:
 
 # What arxiv-digest itself writes into a site directory: its pages and assets, and the other formats
 # `render` puts there by default (<day>.md, <day>.atom, data/<day>*.jsonl); atomic writers' temp files.
-_OUR_NAMES = {"index.html", "assets", "data", SITE_MARKER, ".nojekyll", MAIN_FEED, "feeds", OPML_FILE}
-_DAY_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}(\.html|\.md|\.atom)$")
+_OUR_NAMES = {"index.html", "assets", "data", SITE_MARKER, ".nojekyll", MAIN_FEED, "feeds", OPML_FILE,
+              "archive", "search.html", "range.html", "saved.html", "trends.html", "weekly.atom"}  # fmt: skip
+_DAY_FILE = re.compile(r"^\d{4}-(\d{2}-\d{2}|W\d{2})(\.html|\.md|\.atom)$")  # days and weeks
 _TEMP_FILE = re.compile(r"^\..+\.tmp$")
 _REGENERATED = {"index.html", "assets", SITE_MARKER, ".nojekyll"}
 
@@ -267,7 +275,7 @@ def _downloads(tree: Path, day: date, language: str) -> list[tuple[str, str]]:
     return found
 
 
-def _build(settings: Settings, store: Store, tree: Path, days: list[date], old: Path) -> None:
+def _build(settings: Settings, store: Store, tree: Path, days: list[date], old: Path, weeks: Iterable[str]) -> None:
     _copy_assets(tree / "assets")
     (tree / SITE_MARKER).write_text("arxiv-digest static site\n", "utf-8")
     (tree / ".nojekyll").write_text("", "utf-8")  # GitHub Pages: serve files as they are
@@ -292,10 +300,16 @@ def _build(settings: Settings, store: Store, tree: Path, days: list[date], old: 
     links = [_day_link(store, d, settings) for d in all_days]
     picks = _latest_picks(settings, store, all_days[-1]) if all_days else []
     (tree / "index.html").write_text(render_index_html(links, settings.language, picks, feed_links(tree)), "utf-8")
+    from .archive import build_archive  # archive.py imports this module
+
+    build_archive(settings, store, tree, links, set(days), weeks)
 
 
-def render_site(settings: Settings, store: Store, out_dir: Path, days: list[date] | None = None) -> Path:
+def render_site(
+    settings: Settings, store: Store, out_dir: Path, days: list[date] | None = None, weeks: Iterable[str] = ()
+) -> Path:
     """Write the site for `days` (default: every stored day) into out_dir, atomically; returns out_dir as given.
+    `weeks` (ISO weeks) get their week page written again (it links the week's Markdown when there is one).
 
     Everything else already in out_dir is kept (other days' pages, the Markdown/Atom/JSONL outputs),
     so rendering one day adds to the history. The new tree is built next to out_dir and swapped in.
@@ -309,7 +323,7 @@ def render_site(settings: Settings, store: Store, out_dir: Path, days: list[date
     _check_target(target)
     try:
         with atomic_dir(target) as tree:
-            _build(settings, store, tree, wanted, target)
+            _build(settings, store, tree, wanted, target, weeks)
     except OSError as e:
         raise RenderError(f"cannot write the site to {out_dir}: {reason(e)}") from None
     return out_dir

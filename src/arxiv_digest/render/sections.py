@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..models import DayDigest, DayEntry
@@ -13,14 +14,19 @@ class Section:
     entries: list[tuple[int, DayEntry]]  # (running index across the whole digest, entry)
 
 
+def category_order(present: Iterable[str], followed: list[str]) -> list[str]:
+    """The followed categories present, in the reader's order, then any others alphabetically."""
+    have = set(present)
+    return [c for c in followed if c in have] + sorted(have - set(followed))
+
+
 def build_sections(digest: DayDigest) -> list[Section]:
     """Followed categories first in the reader's order, any others after alphabetically;
     within a section, the order of the announcement source; one running index, 1-based."""
     by_cat: dict[str, list[DayEntry]] = {}
     for e in sorted(digest.entries, key=lambda e: e.position):
         by_cat.setdefault(e.section, []).append(e)
-    order = [c for c in digest.categories if c in by_cat]
-    order += sorted(c for c in by_cat if c not in digest.categories)
+    order = category_order(by_cat, digest.categories)
     sections, n = [], 0
     for cat in order:
         numbered = []

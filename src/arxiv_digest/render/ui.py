@@ -9,7 +9,9 @@ JavaScript (the `js` words travel in the page's config JSON).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+from . import archive_words
 from .markdown import language_key
 
 _ENGLISH: dict[str, str] = {
@@ -175,6 +177,9 @@ _CHINESE: dict[str, str] = {
     "js_read": "已读",
 }
 
+_ENGLISH.update(archive_words.ENGLISH)  # the archive pages' own words
+_CHINESE.update(archive_words.CHINESE)
+
 _WEEKDAYS = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
     "zh-Hans": ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"),
@@ -217,6 +222,12 @@ def long_date(ui: dict[str, str], day: date) -> str:
     chinese = ui["date"] == _CHINESE["date"]
     weekday = _WEEKDAYS["zh-Hans" if chinese else "en"][day.weekday()]
     return ui["date"].format(weekday=weekday, d=day.day, m=day.month, month=_MONTHS[day.month - 1], y=day.year)
+
+
+def date_words(ui: dict[str, str]) -> dict[str, Any]:
+    """What a page's script needs to say a date as long_date does."""
+    chinese = ui["date"] == _CHINESE["date"]
+    return {"date": ui["date"], "weekdays": list(_WEEKDAYS["zh-Hans" if chinese else "en"]), "months": list(_MONTHS)}
 
 
 def js_words(ui: dict[str, str]) -> dict[str, str]:

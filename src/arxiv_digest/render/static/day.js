@@ -1,21 +1,19 @@
 // One day's page: lazy cards, search, category filter, highlighting, sorting, density, read state,
 // keyboard navigation, the query in the URL. The cards arrive rendered and escaped by the server; a
-// card's body and details wait in inert <template>s until needed. This script never builds HTML from
-// data: it moves the templates' nodes in, toggles attributes and classes, and wraps matches in <mark>
-// elements through text nodes. Math goes through math.js, read state through readstate.js.
+// card's body and details wait in inert <template>s until needed. What a card does (hydrating, search
+// text, highlights, read state, the reader's buttons) is cards.js's, shared with the range view; this
+// script never builds HTML from data.
 (function () {
   "use strict";
   performance.mark("digest-init");
 
-  var KEY_KW = "arxiv-digest:keywords";
-  var KEY_AU = "arxiv-digest:authors";
+  var C = window.DigestCards;
   var KEY_DENSITY = "arxiv-digest:density";
   var DENSITIES = ["full", "compact", "titles"];
   var config = JSON.parse(document.getElementById("digest-config").textContent);
   var words = config.ui || {};
   var root = document.documentElement;
   var Read = window.DigestRead;
-  var TeX = window.DigestMath;
   var $ = function (id) { return document.getElementById(id); };
   var search = $("search");
   var sortSel = $("sort");
@@ -45,79 +43,26 @@
 
   // ---------------------------------------------------------------- storage
 
-  function load(key, fallback) {
-    try {
-      var raw = localStorage.getItem(key);
-      if (raw !== null) {
-        var v = JSON.parse(raw);
-        if (Array.isArray(v)) return v.filter(function (x) { return typeof x === "string"; });
-      }
-    } catch (e) { /* blocked or malformed: use the defaults */ }
-    return fallback.slice();
-  }
-
   function save(key, value) {
     try { localStorage.setItem(key, typeof value === "string" ? value : JSON.stringify(value)); }
     catch (e) { /* kept for this visit only */ }
   }
 
-  var keywords = load(KEY_KW, config.keywords || []);
-  var authors = load(KEY_AU, config.authors || []);
+  C.readLists(config);
 
   // ---------------------------------------------------------------- cards
 
   var items = Array.prototype.slice.call(document.querySelectorAll("#sections .card")).map(function (el, i) {
-    var score = parseFloat(el.dataset.score);
-    return {
-      el: el, id: el.id, order: i, home: el.parentNode, section: el.dataset.section,
-      score: isNaN(score) ? -Infinity : score,
-      visible: true, hl: false, hydrated: false, hay: null, whyEl: null,
-    };
+    return C.item(el, i, config.day);
   });
   var total = items.length;
   var byEl = new Map(items.map(function (it) { return [it.el, it]; }));
   var byId = {};
   items.forEach(function (it) { byId[it.id] = it; });
 
-  // The card's elements matching sel, whether on the page or still in its templates.
-  function parts(node, sel, out) {
-    out = out || [];
-    Array.prototype.push.apply(out, node.querySelectorAll(sel));
-    var templates = node.querySelectorAll("template");
-    for (var i = 0; i < templates.length; i++) parts(templates[i].content, sel, out);
-    return out;
-  }
+  var hydrate = C.hydrate, hay = C.hay, markRead = C.markRead;
 
-  // A lowercase haystack of everything searchable, taken before KaTeX touches the text.
-  function hay(item) {
-    if (item.hay === null) {
-      var texts = [item.id];
-      parts(item.el, ".txt, .author").forEach(function (n) { texts.push(n.textContent); });
-      item.hay = texts.join("\n").toLowerCase();
-    }
-    return item.hay;
-  }
-
-  // The card's body comes in when it nears the screen: math, <mark>s, and its elements.
-  function hydrate(item) {
-    if (item.hydrated) return;
-    hay(item);
-    item.hydrated = true;
-    var tpl = item.el.querySelector("template.card-body");
-    if (tpl) item.el.replaceChild(tpl.content, tpl);
-    TeX.render(item.el);
-    if (item.hl) markCard(item);
-  }
-
-  // The details come in when the reader opens them.
-  function fillDetails(details) {
-    var tpl = details.querySelector("template.card-details");
-    if (!tpl) return;
-    details.replaceChild(tpl.content, tpl);
-    TeX.render(details);
-    var item = byEl.get(details.closest(".card"));
-    if (item && item.hl) markCard(item);
-  }
+  function fillDetails(details) { C.fillDetails(details, byEl.get(details.closest(".card"))); }
 
   var observer = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
     entries.forEach(function (en) {
@@ -127,112 +72,13 @@
 
   // ---------------------------------------------------------------- read state
 
-  function markRead(item) {
-    if (!item) return;
-    Read.markRead(item.id);
-    item.el.classList.add("read");
-  }
-
   Read.onChange(function (id, read) {
     if (byId[id]) byId[id].el.classList.toggle("read", read);
   });
 
   // ---------------------------------------------------------------- highlighting
 
-  function escapeRe(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
-
-  // A keyword matches at the start of a word ("graph" finds "graphs", not "paragraph").
-  function keywordRe() {
-    var terms = keywords.map(function (k) { return k.trim(); }).filter(Boolean).map(escapeRe);
-    return terms.length ? new RegExp("(?<![A-Za-z0-9])(?:" + terms.join("|") + ")", "gi") : null;
-  }
-
-  var kwRe = keywordRe();
-
-  function authorMatch(name) {
-    var n = name.toLowerCase();
-    for (var i = 0; i < authors.length; i++) {
-      var a = authors[i].trim().toLowerCase();
-      if (a && n.indexOf(a) >= 0) return true;
-    }
-    return false;
-  }
-
-  function unmark(node) {
-    var marks = node.querySelectorAll("mark.hl");
-    for (var i = 0; i < marks.length; i++) {
-      var m = marks[i], parent = m.parentNode;
-      parent.replaceChild(document.createTextNode(m.textContent), m);
-      parent.normalize();
-    }
-  }
-
-  function markText(node, re) {
-    var walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT, {
-      acceptNode: function (n) {
-        return n.parentNode.closest(".katex, mark") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
-      },
-    });
-    var nodes = [];
-    while (walker.nextNode()) nodes.push(walker.currentNode);
-    nodes.forEach(function (textNode) {
-      var text = textNode.data, last = 0, frag = null, m;
-      re.lastIndex = 0;
-      while ((m = re.exec(text)) !== null) {
-        if (!m[0]) { re.lastIndex++; continue; }
-        frag = frag || document.createDocumentFragment();
-        frag.appendChild(document.createTextNode(text.slice(last, m.index)));
-        var mark = document.createElement("mark");
-        mark.className = "hl";
-        mark.textContent = m[0];
-        frag.appendChild(mark);
-        last = m.index + m[0].length;
-      }
-      if (frag) {
-        frag.appendChild(document.createTextNode(text.slice(last)));
-        textNode.parentNode.replaceChild(frag, textNode);
-      }
-    });
-  }
-
-  function markCard(item) {
-    unmark(item.el);
-    if (!kwRe || !item.hl) return;
-    var nodes = item.el.querySelectorAll(".txt");
-    for (var i = 0; i < nodes.length; i++) markText(nodes[i], kwRe);
-  }
-
-  // Marks the card (and its matching authors) and says why on the card: the match may be in the
-  // collapsed details, where the reader would not see a <mark>.
-  function classify(item) {
-    var why = [];
-    parts(item.el, ".author").forEach(function (el) {
-      var hit = authors.length > 0 && authorMatch(el.textContent);
-      el.classList.toggle("hl-author", hit);
-      if (hit) why.push(el.textContent);
-    });
-    if (kwRe) {
-      kwRe.lastIndex = 0;
-      (hay(item).match(kwRe) || []).forEach(function (k) { if (why.indexOf(k) < 0) why.push(k); });
-    }
-    item.hl = why.length > 0;
-    item.el.classList.toggle("has-hl", item.hl);
-    if (item.whyEl) { item.whyEl.remove(); item.whyEl = null; }
-    if (item.hl) {
-      item.whyEl = document.createElement("span");
-      item.whyEl.className = "badge hl-why";
-      item.whyEl.textContent = "\u2605 " + why.join(", ");
-      parts(item.el, ".tags")[0].appendChild(item.whyEl);
-    }
-  }
-
-  function refreshHighlights() {
-    kwRe = keywordRe();
-    items.forEach(function (item) {
-      classify(item);
-      if (item.hydrated) markCard(item);
-    });
-  }
+  function refreshHighlights() { items.forEach(C.classify); }
 
   // ---------------------------------------------------------------- filtering
 
@@ -370,7 +216,7 @@
 
   // ---------------------------------------------------------------- density
 
-  function density() { return root.dataset.density || "full"; }
+  var density = C.density, toggleOpen = C.toggleOpen;
 
   function setDensity(mode) {
     if (mode === "full") delete root.dataset.density;
@@ -382,20 +228,6 @@
 
   densitySel.value = density();
   densitySel.addEventListener("change", function () { setDensity(densitySel.value); });
-
-  // Open a paper: its details on a full card, the whole card in the compact densities.
-  function toggleOpen(item) {
-    hydrate(item);
-    markRead(item);
-    if (density() !== "full") {
-      item.el.classList.toggle("open");
-      return;
-    }
-    var details = item.el.querySelector("details.more");
-    if (!details) return;
-    if (!details.open) fillDetails(details);
-    details.open = !details.open;
-  }
 
   // ---------------------------------------------------------------- keyboard
 
@@ -466,20 +298,8 @@
     if (a) window.location.href = a.href;
   }
 
-  function anyDialogOpen() { return !!document.querySelector("dialog[open]"); }
-
-  document.addEventListener("keydown", function (ev) {
-    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.isComposing) return;
-    var tag = ev.target.tagName;
-    if (ev.target === search) {
-      if (ev.key === "Escape") { search.blur(); ev.preventDefault(); }
-      if (ev.key === "Enter") { search.blur(); step(1); ev.preventDefault(); }
-      return;
-    }
-    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || ev.target.isContentEditable) return;
-    if (anyDialogOpen()) return;  // the dialog handles its own keys (Esc closes it)
-    var onControl = tag === "A" || tag === "BUTTON" || tag === "SUMMARY";
-    switch (ev.key) {
+  C.onKeys(search, function () { step(1); }, function (key, onControl) {
+    switch (key) {
       case "j": step(1); break;
       case "k": step(-1); break;
       case "n": nextUnread(); break;
@@ -487,21 +307,9 @@
       case "[": goDay("prev"); break;
       case "]": goDay("next"); break;
       case "/": search.focus(); search.select(); break;
-      case "o":
-        if (!current) return;
-        markRead(current);
-        window.open(current.el.querySelector(".title-link").href, "_blank", "noopener");
-        break;
-      case "Enter":
-      case " ":
-        if (onControl || !current) return;
-        toggleOpen(current);
-        break;
-      case "?": $("help").showModal(); break;
-      case "d": if (window.digestToggleTheme) window.digestToggleTheme(); break;
-      default: return;
+      default: return C.cardKey(key, current, onControl);
     }
-    ev.preventDefault();
+    return true;
   });
 
   // A click in a card makes it the current one (j/k/n continue from there) and counts as reading it;
@@ -579,26 +387,14 @@
 
   var settings = $("settings");
   $("open-settings").addEventListener("click", function () {
-    $("kw-input").value = keywords.join("\n");
-    $("au-input").value = authors.join("\n");
+    $("kw-input").value = C.hl.keywords.join("\n");
+    $("au-input").value = C.hl.authors.join("\n");
     settings.showModal();
   });
   $("settings-cancel").addEventListener("click", function () { settings.close(); });
 
-  function lines(text) {
-    var seen = new Set(), out = [];
-    text.split(/\n/).forEach(function (l) {
-      l = l.trim();
-      if (l && !seen.has(l.toLowerCase())) { seen.add(l.toLowerCase()); out.push(l); }
-    });
-    return out;
-  }
-
   $("settings-save").addEventListener("click", function () {
-    keywords = lines($("kw-input").value);
-    authors = lines($("au-input").value);
-    save(KEY_KW, keywords);
-    save(KEY_AU, authors);
+    C.saveLists(C.lines($("kw-input").value), C.lines($("au-input").value));
     settings.close();
     refreshHighlights();
     apply();
@@ -607,9 +403,8 @@
   // Another tab changed the lists or the density: follow it.
   window.addEventListener("storage", function (ev) {
     if (ev.key === KEY_DENSITY && DENSITIES.indexOf(ev.newValue) >= 0) { setDensity(ev.newValue); return; }
-    if (ev.key !== KEY_KW && ev.key !== KEY_AU) return;
-    keywords = load(KEY_KW, config.keywords || []);
-    authors = load(KEY_AU, config.authors || []);
+    if (ev.key !== C.KEY_KW && ev.key !== C.KEY_AU) return;
+    C.readLists();
     refreshHighlights();
     apply();
   });
@@ -625,12 +420,12 @@
 
   // ---------------------------------------------------------------- start
 
-  items.forEach(function (it) { if (Read.isRead(it.id)) it.el.classList.add("read"); });
-  if (keywords.length || authors.length) items.forEach(classify);
+  items.forEach(C.showRead);
+  if (C.hl.keywords.length || C.hl.authors.length) items.forEach(C.classify);
   if (observer) items.forEach(function (it) { observer.observe(it.el); });
   else items.forEach(hydrate);
   var picks = document.querySelector(".top-picks");
-  if (picks) TeX.render(picks);
+  if (picks) C.renderMath(picks);
   readURL();
   if (sortSel && sortSel.value === "relevance") sortBy("relevance");
   if (filtering()) apply();
