@@ -151,6 +151,7 @@ def main() -> int:
     ap.add_argument("--papers", type=int, default=600)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--no-archive", action="store_true", help="Only the day page.")
+    ap.add_argument("--year-only", action="store_true", help="Only year_bytes (no browser, no archive).")
     ap.add_argument("--year-days", type=int, default=250)
     ap.add_argument("--per-day", type=int, default=500)
     ap.add_argument("--work", type=Path, help="Keep the built archives here and reuse them (each run adds a day).")
@@ -164,6 +165,12 @@ def main() -> int:
               file=sys.stderr)  # fmt: skip
         return 2
     days = load_days(real)
+    if args.year_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            year = year_bytes(Path(tmp), days)
+        print(f"targets: a year < 500 MB ({'ok' if year < 500e6 else 'MISSED'})")
+        print(f"RESULT year_bytes={year:.0f}")
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         with Store.open(work / "data") as store:

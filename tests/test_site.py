@@ -307,8 +307,7 @@ def test_other_outputs_in_the_site_dir_are_kept_and_linked(settings: Settings, s
     site render keeps them (and anything the owner added, like GitHub Pages' CNAME) and links the day's files."""
     out = tmp_path / "site"
     (out / "data").mkdir(parents=True)
-    files = {"2026-01-28.md": "# md", "2026-01-28.atom": "<feed/>", "data/2026-01-28.jsonl": "{}\n",
-             "data/2026-01-28_AI_enhanced_Chinese.jsonl": "{}\n"}  # fmt: skip
+    files = {"2026-01-28.md": "# md", "2026-01-28.atom": "<feed/>", "data/2026-01-28.jsonl": "{}\n"}
     for name, text in files.items():
         (out / name).write_text(text, "utf-8")
     render_site(settings, store, out)
@@ -316,9 +315,11 @@ def test_other_outputs_in_the_site_dir_are_kept_and_linked(settings: Settings, s
     render_site(settings, store, out)
     for name, text in {**files, "CNAME": "digest.example.org\n"}.items():
         assert (out / name).read_text("utf-8") == text, name
+    # the AI JSONL is the site's own data file of the day: written by the site build (a plain file is not)
+    assert (out / "data/2026-01-28_AI_enhanced_Chinese.jsonl").read_text("utf-8").startswith('{"id": ')
     doc = _doc(out / "2026-01-28.html")
     assert [(a.text, a.get("href")) for a in doc.xpath('//p[@class="downloads"]/a')] == [
-        ("Markdown", "2026-01-28.md"), ("Atom", "2026-01-28.atom"), ("JSON", "data/2026-01-28.json"),
+        ("Markdown", "2026-01-28.md"), ("Atom", "2026-01-28.atom"),
         ("JSONL", "data/2026-01-28_AI_enhanced_Chinese.jsonl"),
     ]  # fmt: skip
     # the head links the site's stable feed, never a one-day file; without feeds rendered, none

@@ -30,7 +30,7 @@ from ..models import DayDigest, DayEntry
 from ..readers import day_counts, load_day
 from ..store import Store
 from .data import DAYS as DAYS_FILE
-from .data import day_file, write_data
+from .data import write_data
 from .feeds import MAIN as MAIN_FEED
 from .feeds import OPML as OPML_FILE
 from .output import atomic_dir, reason
@@ -265,7 +265,7 @@ def _downloads(tree: Path, day: date, language: str) -> list[tuple[str, str]]:
     """The day's other formats present in the site, as (label, relative URL)."""
     d = day.isoformat()
     candidates = [
-        ("Markdown", f"{d}.md"), ("Atom", f"{d}.atom"), ("JSON", day_file(day)),
+        ("Markdown", f"{d}.md"), ("Atom", f"{d}.atom"),
         ("JSONL", f"data/{d}_AI_enhanced_{language}.jsonl"), ("JSONL", f"data/{d}.jsonl"),
     ]  # fmt: skip
     found: list[tuple[str, str]] = []
