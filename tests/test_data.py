@@ -16,6 +16,7 @@ from arxiv_digest.render import render_day
 from arxiv_digest.render.html import render_site
 from arxiv_digest.store import AnnouncementRow, Store
 from seedstore import SEED_CATEGORIES, SEED_DAY, fill_seed, seed_paper
+from site_pages import page_doc
 
 LATER = date(2026, 1, 29)
 
@@ -70,7 +71,7 @@ def test_days_and_day_files(store: Store, tmp_path: Path, seed_papers: list[dict
         jsonschema.validate(line, schema)
     jsonschema.validate(days, _json(site / "data" / "days.schema.json"))
     # every card's anchor on the page is a paper of the file
-    doc = lxml.html.fromstring((site / "2026-01-28.html").read_bytes())
+    doc = page_doc(site / "2026-01-28.html")
     assert {p["id"] for p in papers} <= set(doc.xpath("//article/@id"))
 
 

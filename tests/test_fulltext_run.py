@@ -20,6 +20,7 @@ from arxiv_digest.deliver.email import build_message
 from arxiv_digest.store import Store
 from fake_arxiv import FakeArxiv, day_from_seed
 from fake_llm import INVENTED, FakeLLM
+from site_pages import page_text
 
 HTML = Path(__file__).parent / "fixtures" / "arxiv-html"
 REFERENCE = Path(__file__).parent / "fixtures" / "seed-digest.md"
@@ -87,7 +88,7 @@ def test_the_picks_are_summarized_from_their_full_text(servers: tuple[FakeArxiv,
     ai = [json.loads(line) for line in (SITE / "data" / f"{DAY}_AI_enhanced_Chinese.jsonl").read_text().splitlines()]
     sources = {r["id"]: r["AI_source"] for r in ai}
     assert [pid for pid, src in sources.items() if src == "fulltext"] == PICKS[:2] and len(sources) == 131
-    page = (SITE / f"{DAY}.html").read_text("utf-8")
+    page = page_text(SITE / f"{DAY}.html")
     card = page[page.index(f'id="{PICKS[1]}"') :].split("</article>", 1)[0]
     assert "据全文总结。" in card
     other = page[page.index(f'id="{PICKS[2]}"') :].split("</article>", 1)[0]
@@ -138,7 +139,7 @@ def test_an_invented_number_is_sent_back_once_then_marked(servers: tuple[FakeArx
     md = blocks((SITE / f"{DAY}.md").read_text("utf-8"))
     assert "*据全文总结。 未经核实的数字（原文中未找到）：97.3%*" in md[PICKS[0]] and INVENTED in md[PICKS[0]]
     assert "未经核实" not in md[PICKS[1]] and INVENTED not in md[PICKS[1]]
-    page = (SITE / f"{DAY}.html").read_text("utf-8")
+    page = page_text(SITE / f"{DAY}.html")
     card = page[page.index(f'id="{PICKS[0]}"') :].split("</article>", 1)[0]
     assert '<span class="unverified">未经核实的数字（原文中未找到）：97.3%</span>' in card
     settings = load_settings()

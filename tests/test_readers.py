@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import lxml.html
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -21,6 +20,7 @@ from arxiv_digest.readers import reader_settings, select, union_settings
 from arxiv_digest.store import Store
 from fake_arxiv import FakeArxiv
 from fake_llm import FakeLLM
+from site_pages import page_doc
 from test_email import Inbox, start_server
 from test_notify import Receiver
 from test_pipeline import servers  # noqa: F401  (the fixture: fake arXiv + fake LLM through the environment)
@@ -76,7 +76,7 @@ def world(
 
 
 def _cards(page: Path) -> int:
-    return len(lxml.html.fromstring(page.read_bytes()).xpath("//article[contains(@class, 'card')]"))
+    return len(page_doc(page).xpath("//article[contains(@class, 'card')]"))
 
 
 def test_two_readers_share_one_fetch_and_one_summary_per_paper_and_language(
