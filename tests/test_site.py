@@ -319,7 +319,7 @@ def test_other_outputs_in_the_site_dir_are_kept_and_linked(settings: Settings, s
     for name, text in {**files, "CNAME": "digest.example.org\n"}.items():
         assert (out / name).read_text("utf-8") == text, name
     # the AI JSONL is the site's own data file of the day: written by the site build (a plain file is not)
-    assert (out / "data/2026-01-28_AI_enhanced_Chinese.jsonl").read_text("utf-8").startswith('{"id": ')
+    assert (out / "data/2026-01-28_AI_enhanced_Chinese.jsonl").read_text("utf-8").startswith('{"id":"')
     doc = _doc(out / "2026-01-28.html")
     assert [(a.text, a.get("href")) for a in doc.xpath('//p[@class="downloads"]/a')] == [
         ("Markdown", "2026-01-28.md"), ("Atom", "2026-01-28.atom"),

@@ -104,7 +104,8 @@ class PaperLine(_Record):
     """One paper of a day's data file (`data/YYYY-MM-DD_AI_enhanced_<Language>.jsonl`, one a line):
     daily-arXiv-ai-enhanced's record, which that tool and `arxiv-digest import` read, then fields of ours (that
     tool ignores keys it does not know). Every paper of the day is there, in listing order; a paper without an
-    LLM summary has no `AI` (it has `extractive` or `pending`); optional fields are left out when empty. Its
+    LLM summary has no `AI` (it has `extractive` or `pending`); a field that is empty or at its default is left
+    out. Its
     card is `<day's page_url>#<id>`, arXiv's HTML version `https://arxiv.org/html/<id>`."""
 
     id: str = Field(description="arXiv id without version, e.g. 2601.19280")
@@ -117,8 +118,8 @@ class PaperLine(_Record):
     summary: str = Field(description="the abstract")
     ai: AIFields | None = Field(None, alias="AI", description="the summary by the LLM (or imported from "
                                 "daily-arXiv-ai-enhanced); absent while pending or when `extractive`")  # fmt: skip
-    ai_source: Literal["abstract", "fulltext"] | None = Field(None, alias="AI_source",
-                                                              description="what `AI` was written from")
+    ai_source: Literal["abstract", "fulltext"] = Field("abstract", alias="AI_source",
+                                                       description="what `AI` was written from")
     ai_unverified_numbers: list[str] | None = Field(None, alias="AI_unverified_numbers", description=(
         "numbers in `AI` that its source text does not contain"))  # fmt: skip
     ai_model: str | None = Field(None, alias="AI_model", description="the model that wrote `AI` ('imported': "
@@ -130,8 +131,8 @@ class PaperLine(_Record):
     journal_ref: str | None = None
     doi: str | None = None
     section: str = Field(description="the followed category the digest lists it under")
-    announce_type: Literal["new", "cross", "replace", "replace-cross"]
-    is_cross: bool = Field(description="listed under a followed category it was cross-listed into")
+    announce_type: Literal["new", "cross", "replace", "replace-cross"] = "new"
+    is_cross: bool = Field(False, description="listed under a followed category it was cross-listed into")
     score: float | None = Field(None, description="relevance to the reader's profile, when ranked")
     reasons: list[str] | None = Field(None, description="why it scored, e.g. 'keyword: diffusion'")
     pick: int | None = Field(None, description="its place among the day's top picks (1: the best)")
