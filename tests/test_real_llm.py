@@ -35,6 +35,7 @@ MIN_COMPLETE = 1  # of each test's papers (measured: see the module docstring)
 CONFIG = """language = "English"
 [llm]
 max_tokens = 320          # a summary of an abstract fits; bounds each answer's CPU time
+temperature = 0           # greedy decoding: the same answers run after run, so the bar below is not luck
 timeout_seconds = 300     # a CPU-only server answers one request at a time
 max_concurrency = 2       # llama-cpp-python's server runs one request at a time: one running, one waiting
 """
