@@ -41,10 +41,11 @@ def run(served: Served, papers: list[dict[str, object]], work: Path) -> dict[str
     elapsed = time.monotonic() - started
     print(out.stdout.strip(), out.stderr.strip(), sep="\n")
     with sqlite3.connect(work / "data" / "arxiv-digest.db") as db:
-        complete = db.execute("SELECT COUNT(*) FROM summaries WHERE kind='llm'").fetchone()[0]
+        ids = sorted(r[0] for r in db.execute("SELECT paper_id FROM summaries WHERE kind='llm'"))
         calls = json.loads(db.execute("SELECT detail FROM runs WHERE command='summarize' ORDER BY id DESC")
                            .fetchone()[0]).get("calls", 0)  # fmt: skip
-    return {"complete": complete, "calls": calls, "seconds": elapsed}
+    print(f"complete: {' '.join(ids) or 'none'}")  # greedy decoding: the same papers run after run
+    return {"complete": len(ids), "calls": calls, "seconds": elapsed}
 
 
 def main() -> None:
