@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import arxiv_digest.store as store_mod
+from arxiv_digest import search as search_mod
 from arxiv_digest.config import FeedSearch, FeedSettings, Settings
 from arxiv_digest.models import Paper, StoredSummary, Summary
 from arxiv_digest.readers import load_day
@@ -89,10 +89,10 @@ def timed(fn: Any, repeat: int = 5) -> float:
 def main() -> None:
     days = int(sys.argv[1]) if len(sys.argv) > 1 else 250
     tmp = Path(tempfile.mkdtemp(prefix="reach-bench-"))
-    plain_reindex = store_mod.search.reindex
-    store_mod.search.reindex = lambda db, ids: None  # type: ignore[assignment]  # the baseline: no index
+    plain_reindex = search_mod.reindex
+    search_mod.reindex = lambda db, ids: None  # type: ignore[assignment]  # the baseline: no index
     without = fill(tmp / "plain", days)
-    store_mod.search.reindex = plain_reindex  # type: ignore[assignment]
+    search_mod.reindex = plain_reindex  # type: ignore[assignment]
     with_index = fill(tmp / "indexed", days)
     papers = days * len(SEED)
     size = {k: (tmp / k / "arxiv-digest.db").stat().st_size for k in ("plain", "indexed")}

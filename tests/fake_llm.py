@@ -77,6 +77,8 @@ class Call:
     paper_id: str | None
     behaviour: str
     messages: list[dict[str, Any]]
+    temperature: float | None = None
+    max_tokens: int | None = None
 
 
 class _Server(ThreadingHTTPServer):
@@ -218,7 +220,8 @@ class FakeLLM:
             else:
                 queue = self._per_paper.get(paper_id or "")
                 behaviour = (queue or self._script or deque(["ok"])).popleft()
-            call = Call(req.get("model", ""), mode, paper_id, behaviour, req.get("messages", []))
+            call = Call(req.get("model", ""), mode, paper_id, behaviour, req.get("messages", []),
+                        req.get("temperature"), req.get("max_tokens"))
             self.log.append(call)
             self._cond.notify_all()
         if not path.endswith("/chat/completions"):

@@ -2,11 +2,12 @@
 llama-cpp-python's server with Gemma 3 270M, directly and behind a LiteLLM proxy (see real_llm.py).
 
 Gemma 3 270M is a tiny model: measured on the reference day's first 12 papers (English, 320 tokens
-per answer, see README), it writes a complete, usable summary for only some of them. The bar below
-is set from that measurement; what these tests hold without exception is what a user needs: the run
-finishes, every stored summary is complete (no empty field, no placeholder, right language), and
-every other paper is published as pending. Papers and tokens are limited so that each test takes a
-few minutes at most on 2 cores.
+per answer, greedy decoding; benchmarks/real_llm_bench.py, see README), it writes a complete, usable
+summary for 4 of them, the same 4 in every run, directly and through the proxy. Each test's papers
+include 2 of those; the bar (1) leaves a margin for another CPU's floating-point rounding. What these
+tests hold without exception is what a user needs: the run finishes, every stored summary is complete
+(no empty field, no placeholder, right language), and every other paper is published as pending.
+Papers and tokens are limited so that each test takes a few minutes at most on 2 cores.
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ from real_llm import MODEL_ALIAS, Served, litellm_proxy, llamacpp_server, upstre
 
 pytestmark = pytest.mark.slow
 
-DIRECT = SEED[:4]  # papers per test: each answer takes 5-30 s of CPU here
-PROXIED = SEED[4:7]
+DIRECT = SEED[:4]  # papers per test: each answer takes 5-60 s of CPU here; 19173 and 19313 were summarized
+PROXIED = [SEED[5], SEED[6], SEED[11]]  # 2601.19372 (never summarized), 19457 and 19590
 MIN_COMPLETE = 1  # of each test's papers (measured: see the module docstring)
 CONFIG = """language = "English"
 [llm]
 max_tokens = 320          # a summary of an abstract fits; bounds each answer's CPU time
+temperature = 0           # greedy decoding: the same answers run after run, so the bar below is not luck
 timeout_seconds = 300     # a CPU-only server answers one request at a time
 max_concurrency = 2       # llama-cpp-python's server runs one request at a time: one running, one waiting
 """

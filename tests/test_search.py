@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-import arxiv_digest.store as store_mod
+import arxiv_digest.store.migrations as store_mod
 from arxiv_digest.models import Paper, StoredSummary, Summary
 from arxiv_digest.search import fts_query, index_text, search
 from arxiv_digest.store import AnnouncementRow, Store

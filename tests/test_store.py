@@ -115,7 +115,7 @@ def test_lock_in_same_process_second_handle(tmp_path: Path) -> None:
 
 
 def test_future_migration_applies_on_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import arxiv_digest.store as store_mod
+    import arxiv_digest.store.migrations as store_mod
 
     Store.open(tmp_path).close()
 
@@ -131,7 +131,7 @@ def test_future_migration_applies_on_open(tmp_path: Path, monkeypatch: pytest.Mo
 def test_a_failed_migration_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A migration that dies half-way (a crash, a full disk) is rolled back whole, so the next open retries it
     instead of failing forever on 'table ... already exists'."""
-    import arxiv_digest.store as store_mod
+    import arxiv_digest.store.migrations as store_mod
 
     def m999_half_done(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE half (x INTEGER)")
@@ -148,7 +148,7 @@ def test_a_failed_migration_leaves_nothing_behind(tmp_path: Path, monkeypatch: p
 
 
 def test_the_initial_migration_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import arxiv_digest.store as store_mod
+    import arxiv_digest.store.migrations as store_mod
 
     def m001_initial(db: sqlite3.Connection) -> None:  # the real one, then a crash before it is recorded
         store_mod.m001_initial(db)

@@ -281,3 +281,13 @@ def test_every_run_has_a_bound(tmp_path: Path) -> None:
         assert store.runs(1)[0]["status"] == "failed"
         done = store.summarized_ids([p["id"] for p in SEED[:40]], "Chinese", "deepseek-chat", "summary-v1")
         assert 1 <= len(done) < 10  # what finished before the bound is kept
+
+
+def test_temperature_and_max_tokens_reach_the_server(fake: FakeLLM, tmp_path: Path) -> None:
+    fill_store(tmp_path / "d", [seed_paper(p) for p in SEED[:3]])
+    r = run(settings(fake, tmp_path / "d", **{"llm.temperature": 0, "llm.max_tokens": 320}))
+    assert r.done == 3 and {(c.temperature, c.max_tokens) for c in fake.log} == {(0, 320)}
+    fake.log.clear()
+    fill_store(tmp_path / "e", [seed_paper(p) for p in SEED[:2]])
+    run(settings(fake, tmp_path / "e"))
+    assert {(c.temperature, c.max_tokens) for c in fake.log} == {(0.2, None)}  # the defaults: no cap sent

@@ -218,8 +218,8 @@ def test_each_reader_has_themes_of_their_own_papers(tmp_path: Path) -> None:
 def test_themes_stored_before_readers_had_their_own_survive_the_upgrade(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from arxiv_digest import store as store_mod
     from arxiv_digest.models import Theme
+    from arxiv_digest.store import migrations as store_mod
 
     theme = Theme(1, "a · b", ["a", "b"], ["2601.00001"], "overview")
     before = [m for m in store_mod.MIGRATIONS if m.__name__ != "m015_themes_per_reader"]

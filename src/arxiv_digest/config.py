@@ -164,6 +164,8 @@ class LLMSettings(_Section):
     # A summarize run stops after this long; what is not summarized by then stays pending.
     max_run_seconds: Seconds = Field(3600.0, gt=0, le=7 * 86400)
     max_tokens: int | None = Field(None, ge=16, le=1_000_000, description="Cap per answer; unset: the server's.")
+    # Low: a summary should say what the abstract says. 0 makes a local server's answers reproducible.
+    temperature: float = Field(0.2, ge=0, le=2, allow_inf_nan=False)
     # USD per million tokens, by model name: {"deepseek-chat" = {input = 0.27, output = 1.1}}
     prices: dict[str, dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]]] = Field(default_factory=dict)
 

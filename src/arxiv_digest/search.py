@@ -8,7 +8,7 @@ the classic approach of CJK search engines, and a query is cut the same way: a 2
 bigram, a longer one the phrase of its bigrams. Other text goes through unicode61 (case and diacritics
 folded); a query word also matches longer words it begins ("diffus" finds "diffusion").
 
-The SQL of the index lives here; store.py calls `reindex` when it writes and `create` from its migration.
+The SQL of the index lives here; the store calls `reindex` when it writes and `create` from its migration.
 """
 
 from __future__ import annotations

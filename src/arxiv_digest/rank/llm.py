@@ -48,6 +48,7 @@ class TaskLLM:
         self.model = settings.llm.model
         self.language = settings.language
         self._price = settings.llm.prices.get(self.model, {})
+        self._temperature = settings.llm.temperature
         self._key = key
         self._client = openai.OpenAI(base_url=base_url, api_key=key, timeout=settings.llm.timeout_seconds,
                                      max_retries=3)  # fmt: skip
@@ -85,7 +86,7 @@ class TaskLLM:
         try:
             self.spend.calls += 1
             resp = self._client.chat.completions.create(model=self.model, messages=messages,  # type: ignore[arg-type]
-                                                        temperature=0.2)  # fmt: skip
+                                                        temperature=self._temperature)  # fmt: skip
         except openai.OpenAIError as e:
             raise TaskFailed(self._clean(f"{type(e).__name__}: {e}")) from None
         text = (resp.choices[0].message.content or "") if resp.choices else ""

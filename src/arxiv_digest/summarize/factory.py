@@ -86,6 +86,6 @@ def make_summarizer(
     backend = OpenAISummarizer(
         model=llm.model, language=settings.language, base_url=base_url, api_key=key,
         timeout=llm.timeout_seconds, max_retry_seconds=llm.max_retry_seconds, memory=store, prompt=prompt,
-        max_tokens=llm.max_tokens,
+        max_tokens=llm.max_tokens, temperature=llm.temperature,
     )  # fmt: skip
     return CheckedSummarizer(backend, "abstract" if fulltexts is None else "fulltext", fulltexts)

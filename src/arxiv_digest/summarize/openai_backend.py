@@ -100,7 +100,7 @@ class OpenAISummarizer:
         self, *, model: str, language: str, base_url: str, api_key: str, timeout: float = 120.0,
         max_retry_seconds: float = 300.0, memory: ModeMemory | None = None, prompt: Prompt | None = None,
         max_corrections: int = 2, max_transport_attempts: int = 8, backoff_seconds: float = 1.0,
-        max_tokens: int | None = None, max_failures_in_a_row: int | None = None,
+        max_tokens: int | None = None, max_failures_in_a_row: int | None = None, temperature: float = 0.2,
     ) -> None:  # fmt: skip
         self.model = model
         self.language = language
@@ -114,6 +114,7 @@ class OpenAISummarizer:
         self.backoff_seconds = backoff_seconds
         self.timeout = timeout
         self.max_tokens = max_tokens
+        self.temperature = temperature
         # None: max_concurrency + 8, so a broken endpoint costs at most 2 x max_concurrency + 8 calls
         self.max_failures_in_a_row = max_failures_in_a_row
         self.pacer = Pacer()
@@ -310,7 +311,8 @@ class OpenAISummarizer:
         # The SDK's documented raw form of chat.completions.create: same client, retries, errors and
         # response model, without re-validating our plain-dict body against its TypedDicts on every
         # call (about a millisecond of CPU each, which adds up with hundreds in flight).
-        body: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0.2, **self._mode_args(mode)}
+        body: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": self.temperature,
+                                **self._mode_args(mode)}
         if self.max_tokens:
             body["max_tokens"] = self.max_tokens
         async with asyncio.timeout(self.timeout):  # the body is read inside: a trickle cannot outlast it

@@ -1,68 +1,17 @@
-"""The store's tables for what the reader teaches it (stars, dismissals), the day's and week's themes, and
-cached answers of the small LLM tasks (theme overviews, relevance judgments). A mixin of `Store`: the SQL
-stays in the storage layer, next to the rest."""
+"""`Store`'s methods for what the reader teaches it (stars, dismissals), the day's and week's themes, and
+cached answers of the small LLM tasks (theme overviews, relevance judgments)."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import Any
 
-from .models import Theme
-
-
-def m011_feedback_themes(db: sqlite3.Connection) -> None:
-    for sql in (
-        """CREATE TABLE feedback (
-            paper_id TEXT PRIMARY KEY,
-            kind TEXT NOT NULL CHECK (kind IN ('saved', 'dismissed')),
-            day TEXT,                      -- the digest day it was starred on, when known
-            at TEXT NOT NULL               -- when (UTC, ISO 8601)
-        )""",
-        """CREATE TABLE themes (
-            scope TEXT NOT NULL,           -- 'day' | 'week'
-            start TEXT NOT NULL,           -- the day, or the week's Monday
-            position INTEGER NOT NULL,     -- 1-based, largest theme first
-            label TEXT NOT NULL,
-            terms TEXT NOT NULL,           -- JSON list of distinctive terms
-            papers TEXT NOT NULL,          -- JSON list of arXiv ids, most central first
-            overview TEXT,                 -- the LLM's 2-3 sentences, when an LLM was configured
-            fingerprint TEXT NOT NULL,     -- what the grouping was computed from (papers + embedder)
-            PRIMARY KEY (scope, start, position)
-        )""",
-        """CREATE TABLE llm_answers (      -- cached answers of theme overviews and relevance judgments
-            key TEXT PRIMARY KEY,          -- hash of task, prompt version, model, language and input
-            task TEXT NOT NULL,
-            model TEXT NOT NULL,
-            answer TEXT NOT NULL,          -- JSON
-            prompt_tokens INTEGER NOT NULL DEFAULT 0,
-            completion_tokens INTEGER NOT NULL DEFAULT 0,
-            cost_usd REAL NOT NULL DEFAULT 0,
-            created_at TEXT NOT NULL
-        )""",
-    ):
-        db.execute(sql)
-
-
-def m015_themes_per_reader(db: sqlite3.Connection) -> None:
-    """Themes belong to a reader: with several [[readers]], each has their own papers and language."""
-    for sql in (
-        """CREATE TABLE themes_by_reader (
-            reader TEXT NOT NULL DEFAULT '',  -- '' for the single reader, else the [[readers]] name
-            scope TEXT NOT NULL, start TEXT NOT NULL, position INTEGER NOT NULL, label TEXT NOT NULL,
-            terms TEXT NOT NULL, papers TEXT NOT NULL, overview TEXT, fingerprint TEXT NOT NULL,
-            PRIMARY KEY (reader, scope, start, position)
-        )""",
-        "INSERT INTO themes_by_reader SELECT '', scope, start, position, label, terms, papers, overview, fingerprint "
-        "FROM themes",
-        "DROP TABLE themes",
-        "ALTER TABLE themes_by_reader RENAME TO themes",
-    ):
-        db.execute(sql)
+from ..models import Theme
+from ._tables import Tables
+from ._tables import now as _now
 
 
 @dataclass
@@ -73,20 +22,8 @@ class FeedbackRow:
     at: str
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class PersonalTables:
+class PersonalTables(Tables):
     """Methods `Store` gets for the tables of m011_feedback_themes."""
-
-    db: sqlite3.Connection
-
-    if TYPE_CHECKING:  # Store's own
-
-        def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
-
-        def _rows_for(self, query: str, ids: Iterable[str], *params: Any) -> list[sqlite3.Row]: ...
 
     # -- stars and dismissals
 
