@@ -86,7 +86,8 @@ def test_the_picks_are_summarized_from_their_full_text(servers: tuple[FakeArxiv,
     by_id = {e.id.rsplit("/", 1)[1]: e.content[0].value for f in feeds for e in f.entries}
     assert "据全文总结" in by_id[PICKS[0]] and "据摘要总结" in by_id[PICKS[2]]
     ai = [json.loads(line) for line in (SITE / "data" / f"{DAY}_AI_enhanced_Chinese.jsonl").read_text().splitlines()]
-    sources = {r["id"]: r["AI_source"] for r in ai}
+    sources = {r["id"]: r.get("AI_source", "abstract") for r in ai}  # absent: the default, the abstract
+    assert sum("AI_source" in r for r in ai) == 2
     assert [pid for pid, src in sources.items() if src == "fulltext"] == PICKS[:2] and len(sources) == 131
     page = page_text(SITE / f"{DAY}.html")
     card = page[page.index(f'id="{PICKS[1]}"') :].split("</article>", 1)[0]
