@@ -11,7 +11,7 @@ the search index kept in sync (as shipped) and once without (the baseline), in t
 - index size: bytes the index adds per paper;
 - feeds: the time to write every feed (`write_feeds`, 7 days) and their total size, which stays the same
   whatever the history;
-- data: one day's JSON file, and a year of them (`data_year_bytes`).
+- data: one day's data file (its AI JSONL, as the site writes it), and a year of them (`data_year_bytes`).
 
 Run: python benchmarks/reach_bench.py [DAYS]   (default 250; about two minutes on 2 cores)
 """
@@ -31,8 +31,8 @@ from arxiv_digest import search as search_mod
 from arxiv_digest.config import FeedSearch, FeedSettings, Settings
 from arxiv_digest.models import Paper, StoredSummary, Summary
 from arxiv_digest.readers import load_day
-from arxiv_digest.records import day_record
 from arxiv_digest.render.feeds import write_feeds
+from arxiv_digest.render.jsonl import export_day
 from arxiv_digest.search import search
 from arxiv_digest.store import AnnouncementRow, Store
 
@@ -115,7 +115,7 @@ def main() -> None:
         feed_s = timed(lambda: write_feeds(settings, s, site), 3)
         feed_bytes = sum(f.stat().st_size for f in site.rglob("*") if f.is_file())
         last = FIRST + timedelta(days=days - 1)
-        day_json = len(day_record(load_day(s, settings, last), "", 10).model_dump_json(by_alias=True))
+        day_json = export_day(load_day(s, settings, last), site / "data", 10)[0].stat().st_size
     print(f"\nfeeds (7 days, {len(CATS)} categories, 1 search, OPML): written in {feed_s:.2f} s, "
           f"{feed_bytes / 1e3:.0f} KB in all, whatever the history")  # fmt: skip
     print(f"data: {day_json / 1e3:.0f} KB per 131-paper day; a year of {days} days: {days * day_json / 1e6:.0f} MB")

@@ -21,7 +21,7 @@ import pytest
 from arxiv_digest.config import Settings
 from arxiv_digest.render.html import render_site
 from arxiv_digest.store import Store
-from browser_util import CHROMIUM, SEED_DAY, add_papers, chromium, chromium_available, load_seed
+from browser_util import CHROMIUM, SEED_DAY, WAIT_MARK, add_papers, chromium, chromium_available, load_seed
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CATS = ["eess.SP", "cs.LG", "stat.ML"]
@@ -115,7 +115,9 @@ class Visit:
     dialogs: list[str] = field(default_factory=list)  # alert/confirm/prompt: an executed payload
 
     def open(self, site: Path, name: str = f"{SEED_DAY.isoformat()}.html") -> None:
-        self.page.goto((site / name).as_uri())  # returns after the load event, after the page's init
+        self.page.goto((site / name).as_uri())  # returns after the load event
+        if name.endswith(".html") and name[:4].isdigit() and "-W" not in name:  # a day: its cards come after it
+            self.page.evaluate(WAIT_MARK, "digest-ready")
 
     def card(self, pid: str) -> Any:
         return self.page.locator(f'article[id="{pid}"]')

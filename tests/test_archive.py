@@ -3,8 +3,6 @@ rendering a new day rewrites (and what it leaves alone)."""
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 import re
 from datetime import date, timedelta
@@ -21,6 +19,7 @@ from arxiv_digest.render.tokens import Tokenizer
 from arxiv_digest.render.trends import category_chart, day_title_terms, hits_chart, title_terms, word_trends
 from arxiv_digest.store import Store
 from browser_util import add_papers
+from site_pages import card_markup
 
 CATS = ["cs.LG", "stat.ML"]
 
@@ -55,9 +54,7 @@ def test_archive_files_and_manifest(tmp_path: Path) -> None:
     assert (m["keywords"], m["authors"], m["categories"]) == (["graph"], ["Ada Lovelace"], CATS)
     assert m["ui"]["lang"] == "zh-Hans" and m["names"]["cs.LG"] == "Machine Learning"
     # a day's file: the day page's own cards, escaped there
-    day = (site / "archive/days-2/2026-02-02.js").read_text("utf-8")
-    payload = json.loads(day[day.index(",") + 1 : day.rindex(")")])
-    html = gzip.decompress(base64.b64decode(payload["gz"])).decode("utf-8")
+    html = card_markup(site / "archive/days-2/2026-02-02.js")
     cards = lxml.html.fragments_fromstring(html)
     assert [c.get("id") for c in cards] == ["2602.02000", "2602.02001"]
     assert cards[0].xpath(".//h3/a")[0].text_content() == xss + " 0"

@@ -39,7 +39,7 @@ def test_render_atom_and_jsonl_default_paths(seeded: Path) -> None:
     r = run("render", "--format", "jsonl", "--language", "Chinese")
     assert (r.exit_code, r.stdout) == (0, "arxiv-digest-site/data\n")
     assert sorted(p.name for p in Path("arxiv-digest-site/data").iterdir()) == [
-        "2026-01-28.jsonl", "2026-01-28_AI_enhanced_Chinese.jsonl"]  # fmt: skip
+        "2026-01-28_AI_enhanced_Chinese.jsonl"]  # the plain file only with output.plain_jsonl
 
 
 def test_render_out_and_language(seeded: Path, tmp_path: Path) -> None:
@@ -129,7 +129,7 @@ def test_site_render_keeps_the_other_outputs_in_the_site_dir(seeded: Path) -> No
     site = Path("arxiv-digest-site")
     assert (site / "2026-01-28.html").is_file()
     assert (site / "2026-01-28.md").is_file() and (site / "feed.atom").is_file() and (site / "feeds.opml").is_file()
-    assert (site / "data" / "2026-01-28.jsonl").is_file()
+    assert (site / "data" / "2026-01-28_AI_enhanced_Chinese.jsonl").is_file()
 
 
 def test_render_refuses_while_another_process_writes(seeded: Path) -> None:

@@ -20,6 +20,7 @@ from arxiv_digest.deliver.email import build_message
 from arxiv_digest.store import Store
 from fake_arxiv import FakeArxiv, day_from_seed
 from fake_llm import INVENTED, FakeLLM
+from site_pages import page_text
 
 HTML = Path(__file__).parent / "fixtures" / "arxiv-html"
 REFERENCE = Path(__file__).parent / "fixtures" / "seed-digest.md"
@@ -85,9 +86,10 @@ def test_the_picks_are_summarized_from_their_full_text(servers: tuple[FakeArxiv,
     by_id = {e.id.rsplit("/", 1)[1]: e.content[0].value for f in feeds for e in f.entries}
     assert "据全文总结" in by_id[PICKS[0]] and "据摘要总结" in by_id[PICKS[2]]
     ai = [json.loads(line) for line in (SITE / "data" / f"{DAY}_AI_enhanced_Chinese.jsonl").read_text().splitlines()]
-    sources = {r["id"]: r["AI_source"] for r in ai}
+    sources = {r["id"]: r.get("AI_source", "abstract") for r in ai}  # absent: the default, the abstract
+    assert sum("AI_source" in r for r in ai) == 2
     assert [pid for pid, src in sources.items() if src == "fulltext"] == PICKS[:2] and len(sources) == 131
-    page = (SITE / f"{DAY}.html").read_text("utf-8")
+    page = page_text(SITE / f"{DAY}.html")
     card = page[page.index(f'id="{PICKS[1]}"') :].split("</article>", 1)[0]
     assert "据全文总结。" in card
     other = page[page.index(f'id="{PICKS[2]}"') :].split("</article>", 1)[0]
@@ -138,7 +140,7 @@ def test_an_invented_number_is_sent_back_once_then_marked(servers: tuple[FakeArx
     md = blocks((SITE / f"{DAY}.md").read_text("utf-8"))
     assert "*据全文总结。 未经核实的数字（原文中未找到）：97.3%*" in md[PICKS[0]] and INVENTED in md[PICKS[0]]
     assert "未经核实" not in md[PICKS[1]] and INVENTED not in md[PICKS[1]]
-    page = (SITE / f"{DAY}.html").read_text("utf-8")
+    page = page_text(SITE / f"{DAY}.html")
     card = page[page.index(f'id="{PICKS[0]}"') :].split("</article>", 1)[0]
     assert '<span class="unverified">未经核实的数字（原文中未找到）：97.3%</span>' in card
     settings = load_settings()

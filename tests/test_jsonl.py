@@ -24,7 +24,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def exported(tmp_path: Path, seed_papers: list[dict[str, Any]]) -> tuple[Path, Path]:
     with Store.open(tmp_path / "src") as s:
         fill_seed(s, seed_papers)
-        return export_day(s.load_day(SEED_DAY, SEED_CATEGORIES, "Chinese"), tmp_path / "data")
+        plain, ai = export_day(s.load_day(SEED_DAY, SEED_CATEGORIES, "Chinese"), tmp_path / "data", plain=True)[::-1]
+        return plain, ai
 
 
 def _counts(s: Store) -> tuple[int, int, int]:
@@ -143,14 +144,21 @@ def test_import_keeps_papers_the_store_already_has(tmp_path: Path, exported: tup
         assert kept is not None and (kept.title, kept.version) == ("From the API", 3)
 
 
-def test_extractive_summaries_stay_out_of_the_ai_file(tmp_path: Path, seed_papers: list[dict[str, Any]]) -> None:
+def test_extractive_summaries_stay_out_of_the_ai_field(tmp_path: Path, seed_papers: list[dict[str, Any]]) -> None:
     with Store.open(tmp_path / "src") as s:
         fill_seed(s, seed_papers[:3], summarized=False)
         s.save_summary(seed_papers[0]["id"], seed_summary(seed_papers[0]))
         s.save_summary(seed_papers[1]["id"], seed_summary(seed_papers[1], kind="extractive", language="English"))
-        plain, ai = export_day(s.load_day(SEED_DAY, SEED_CATEGORIES, "Chinese"), tmp_path / "out")
+        s.record_failure(seed_papers[2]["id"], "Chinese", "m", "v1", "timeout")
+        ai, plain = export_day(s.load_day(SEED_DAY, SEED_CATEGORIES, "Chinese"), tmp_path / "out", plain=True)
+        assert export_day(s.load_day(SEED_DAY, SEED_CATEGORIES, "Chinese"), tmp_path / "only") == [
+            tmp_path / "only" / ai.name]  # the plain file only when asked for (output.plain_jsonl)
     assert len(plain.read_text("utf-8").splitlines()) == 3
-    assert [json.loads(x)["id"] for x in ai.read_text("utf-8").splitlines()] == [seed_papers[0]["id"]]
+    lines = [json.loads(x) for x in ai.read_text("utf-8").splitlines()]
+    assert [x["id"] for x in lines] == [p["id"] for p in seed_papers[:3]]  # every paper of the day
+    assert [sorted(set(x) & {"AI", "extractive", "pending"}) for x in lines] == [["AI"], ["extractive"], ["pending"]]
+    assert lines[0]["AI_model"] == "deepseek-chat" and lines[2]["pending"] == "timeout"
+    assert lines[1]["extractive"]["tldr"] == seed_papers[1]["tldr"]
 
 
 def test_sections_follow_first_category_and_line_order(tmp_path: Path) -> None:
@@ -225,12 +233,13 @@ def test_import_keeps_every_byte_and_the_markdown_shows_it_as_the_tool_did(tmp_p
         stored = digest.entries[0].summary
         assert stored is not None and stored.summary.model_dump(exclude={"keywords"}) == SPACED
         md = render_markdown(digest)
-        _, ai = export_day(digest, tmp_path / "out")
+        (ai,) = export_day(digest, tmp_path / "out")
     assert "TL;DR: 本文提出一种新方法。\n\n\n\n\n<details>" in md  # the tool's converter: f"TL;DR: {tldr}\n\n\n"
     assert "\nResult:  outperforms the baselines by 3%.\n\nConclusion: 结论。  \n\nAbstract:" in md
-    back = json.loads(ai.read_text("utf-8"))
-    assert back["AI"] == SPACED and {k: v for k, v in back.items() if not k.startswith("AI")} == {
-        k: v for k, v in json.loads(line).items() if k != "AI"}  # and back out as it came in  # fmt: skip
+    back, came = json.loads(ai.read_text("utf-8")), json.loads(line)
+    assert back["AI"] == SPACED and {k: back[k] for k in came if k != "AI"} == {
+        k: v for k, v in came.items() if k != "AI"}  # and back out as it came in, our fields after  # fmt: skip
+    assert list(back)[: len(came)] == list(came)
 
 
 def test_a_blank_field_is_still_not_a_summary(tmp_path: Path) -> None:
@@ -246,7 +255,7 @@ def test_line_separators_inside_text_survive_export_and_import(tmp_path: Path, s
     with Store.open(tmp_path / "a") as a:
         a.upsert_paper(Paper("2601.00001", 1, title, ["A"], f"Abstract{sep}more.", ["cs.LG"]))
         a.add_announcements(date(2026, 1, 28), [AnnouncementRow("2601.00001", "cs.LG", "new", 1, False)])
-        plain, _ = export_day(a.load_day(date(2026, 1, 28), ["cs.LG"], "Chinese"), tmp_path / "out")
+        _, plain = export_day(a.load_day(date(2026, 1, 28), ["cs.LG"], "Chinese"), tmp_path / "out", plain=True)
     assert sep not in plain.read_text("utf-8")  # written as an escape, for readers that split lines at it
     (tmp_path / "raw").mkdir()
     raw = _write(tmp_path / "raw" / "2026-01-28.jsonl", [json.dumps(_record("2601.00002", title), ensure_ascii=False)])

@@ -55,7 +55,8 @@ def test_run_reproduces_the_reference_digest(servers: tuple[FakeArxiv, FakeLLM])
     # every other format of the same day, from the same store
     feeds = [feedparser.parse((site / f"feeds/{c}.atom").read_bytes()) for c in CATS.split(",")]
     assert not any(f.bozo for f in feeds) and sum(len(f.entries) for f in feeds) == 131
-    assert json.loads((site / "data" / "2026-01-28.json").read_text("utf-8"))["papers"][0]["summary"]["tldr"]
+    assert json.loads((site / "data" / "days.json").read_text("utf-8"))["days"][0]["data_url"] == (
+        "data/2026-01-28_AI_enhanced_Chinese.jsonl")  # fmt: skip
     lines = (site / "data" / "2026-01-28_AI_enhanced_Chinese.jsonl").read_text("utf-8").splitlines()
     assert len(lines) == 131 and json.loads(lines[0])["AI"]["tldr"].startswith("本文全面综述")
     assert "2026-01-28" in (site / "index.html").read_text("utf-8")
@@ -171,7 +172,7 @@ def test_demo_offline_every_format(monkeypatch: pytest.MonkeyPatch) -> None:
     assert md.count("\n### [") == 131 and "[Total: 106]" in md
     assert md.count("抽取式摘要") == 131  # every summary labelled as extractive
     assert (site / "index.html").is_file() and (site / "2026-01-28.html").is_file()
-    assert (site / "feed.atom").is_file() and (site / "data" / "2026-01-28.jsonl").is_file()
+    assert (site / "feed.atom").is_file() and (site / "data" / "2026-01-28_AI_enhanced_Chinese.jsonl").is_file()
     assert (site / "data" / "days.json").is_file() and (site / "feeds.opml").is_file()
     assert "open " in result.stdout and "index.html" in result.stdout
     # the demo keeps its own store, not the reader's

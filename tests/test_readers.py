@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import lxml.html
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -21,12 +20,17 @@ from arxiv_digest.readers import reader_settings, select, union_settings
 from arxiv_digest.store import Store
 from fake_arxiv import FakeArxiv
 from fake_llm import FakeLLM
+from site_pages import page_doc
 from test_email import Inbox, start_server
 from test_notify import Receiver
 from test_pipeline import servers  # noqa: F401  (the fixture: fake arXiv + fake LLM through the environment)
 
 SITE = Path("arxiv-digest-site")
 
+
+
+def _lines(path: Path) -> list[Any]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 def cli(*args: str) -> Result:
     return CliRunner().invoke(app, list(args))
@@ -72,7 +76,7 @@ def world(
 
 
 def _cards(page: Path) -> int:
-    return len(lxml.html.fromstring(page.read_bytes()).xpath("//article[contains(@class, 'card')]"))
+    return len(page_doc(page).xpath("//article[contains(@class, 'card')]"))
 
 
 def test_two_readers_share_one_fetch_and_one_summary_per_paper_and_language(
@@ -92,12 +96,13 @@ def test_two_readers_share_one_fetch_and_one_summary_per_paper_and_language(
     assert _cards(alice / "2026-01-28.html") == 106 and _cards(bob / "2026-01-28.html") == 25
     md = (alice / "2026-01-28.md").read_text("utf-8")
     assert "- [cs.LG](#cs.LG) [Total: 106]" in md and "eess.SP" not in md and "stat.ML](#" not in md
-    a_day = json.loads((alice / "data" / "2026-01-28.json").read_text("utf-8"))
-    b_day = json.loads((bob / "data" / "2026-01-28.json").read_text("utf-8"))
-    assert {p["summary"]["language"] for p in a_day["papers"]} == {"Chinese"} and a_day["top_picks"]
-    assert {p["summary"]["language"] for p in b_day["papers"]} == {"English"} and not b_day["top_picks"]
-    assert a_day["page_url"] == "https://me.example.org/d/alice/2026-01-28.html"
-    assert arxiv.counts["html"] == len(a_day["top_picks"]) > 0  # only alice has picks to read in full
+    a_day = _lines(alice / "data" / "2026-01-28_AI_enhanced_Chinese.jsonl")  # each in its reader's language
+    b_day = _lines(bob / "data" / "2026-01-28_AI_enhanced_English.jsonl")
+    assert all("AI" in p for p in a_day + b_day) and (len(a_day), len(b_day)) == (106, 25)
+    assert any("pick" in p for p in a_day) and not any("pick" in p for p in b_day)
+    a_info = json.loads((alice / "data" / "days.json").read_text("utf-8"))["days"][0]
+    assert a_info["page_url"] == "https://me.example.org/d/alice/2026-01-28.html"
+    assert arxiv.counts["html"] == len([p for p in a_day if "pick" in p]) > 0  # only alice has picks to read in full
     assert sorted(p.name for p in (alice / "feeds").iterdir()) == ["cs.LG.atom", "picks.atom"]
     assert sorted(p.name for p in (bob / "feeds").iterdir()) == ["eess.SP.atom", "stat.ML.atom"]
 
@@ -143,8 +148,8 @@ def test_a_paper_two_languages_follow_is_summarized_once_per_language(
     r = cli("run")
     assert r.exit_code == 0, r.output
     assert llm.calls == 2 * 106  # eess.SP and stat.ML are nobody's: not summarized at all
-    bob_day = json.loads((SITE / "bob" / "data" / "2026-01-28.json").read_text("utf-8"))
-    assert len(bob_day["papers"]) == 106 and {p["summary"]["language"] for p in bob_day["papers"]} == {"English"}
+    bob_day = _lines(SITE / "bob" / "data" / "2026-01-28_AI_enhanced_English.jsonl")
+    assert len(bob_day) == 106 and all("AI" in p for p in bob_day)
 
 
 def test_reader_settings() -> None:

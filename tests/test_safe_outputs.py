@@ -18,7 +18,7 @@ from arxiv_digest.cli import app
 from seedstore import SEED_CATEGORIES
 
 FORMATS = ("markdown", "atom", "jsonl", "html")
-FILE_FORMATS = ("markdown",)  # atom and jsonl go into directories (the feeds, two files a day)
+FILE_FORMATS = ("markdown",)  # atom and jsonl go into directories (the feeds, a file or two a day)
 
 
 def run(*args: str) -> Result:
@@ -51,7 +51,7 @@ def test_a_device_is_bad_input_and_stays_a_device(seeded: Path, tmp_path: Path, 
 
 
 @pytest.mark.parametrize(("fmt", "what"), [("atom", "the feeds go into a directory (feed.atom, feeds/...)"),
-                                           ("jsonl", "JSONL goes into a directory (two files a day)")])
+                                           ("jsonl", "JSONL goes into a directory (a file or two a day)")])
 def test_a_directory_format_refuses_a_file(seeded: Path, tmp_path: Path, fmt: str, what: str) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)

@@ -17,10 +17,12 @@ from arxiv_digest.config import Settings
 from arxiv_digest.errors import RenderError
 from arxiv_digest.models import StoredSummary, Summary
 from arxiv_digest.render import html as site
+from arxiv_digest.render import render_day
 from arxiv_digest.render.html import find_code_url, render_site, script_json
 from arxiv_digest.render.markdown import EXTRACTIVE, PENDING  # the site says what the Markdown says
 from arxiv_digest.store import Store
 from browser_util import SEED_DAY, add_papers, load_seed, seed_store
+from site_pages import card_markup, page_doc
 
 CATS = ["eess.SP", "cs.LG", "stat.ML"]
 XSS_TITLE = "Payload <script>window.__xss=1;document.title='pwned'</script> title"
@@ -69,7 +71,7 @@ def store(settings: Settings) -> Iterator[Store]:
 
 
 def _doc(path: Path) -> Any:
-    return lxml.html.fromstring(path.read_bytes())
+    return page_doc(path)  # a day page with its cards, as day.js places them
 
 
 def _card(doc: Any, pid: str) -> Any:
@@ -167,7 +169,7 @@ def test_no_request_leaves_the_site(settings: Settings, store: Store, tmp_path: 
 
 def test_data_from_arxiv_and_the_llm_is_escaped(settings: Settings, store: Store, tmp_path: Path) -> None:
     page = render_site(settings, store, tmp_path / "site") / "2026-01-28.html"
-    source = page.read_text("utf-8")
+    source = page.read_text("utf-8") + card_markup(page.parent / "archive/days-2/2026-01-28.js")  # page and cards
     for payload in ["<script>window.__xss", "<img src=x onerror", "</script><script>"]:
         assert payload not in source
     assert "&lt;script&gt;window.__xss=1;document.title=&#39;pwned&#39;&lt;/script&gt;" in source
@@ -180,7 +182,8 @@ def test_data_from_arxiv_and_the_llm_is_escaped(settings: Settings, store: Store
     assert not doc.xpath("//img") and not doc.xpath("//*[@onerror]")
     scripts = [s.get("src") for s in doc.xpath("//script[not(@type)]")]
     assert scripts == ["assets/theme.js", "assets/common.js", "assets/katex/katex.min.js", "assets/math.js",
-                       "assets/readstate.js", "assets/saved.js", "assets/cards.js", "assets/day.js"]  # fmt: skip
+                       "assets/readstate.js", "assets/saved.js", "assets/cards.js", "assets/day.js",
+                       "archive/days-2/2026-01-28.js"]  # the day's cards, a data file  # fmt: skip
 
 
 def test_config_json_cannot_close_its_script(settings: Settings, store: Store, tmp_path: Path) -> None:
@@ -307,8 +310,7 @@ def test_other_outputs_in_the_site_dir_are_kept_and_linked(settings: Settings, s
     site render keeps them (and anything the owner added, like GitHub Pages' CNAME) and links the day's files."""
     out = tmp_path / "site"
     (out / "data").mkdir(parents=True)
-    files = {"2026-01-28.md": "# md", "2026-01-28.atom": "<feed/>", "data/2026-01-28.jsonl": "{}\n",
-             "data/2026-01-28_AI_enhanced_Chinese.jsonl": "{}\n"}  # fmt: skip
+    files = {"2026-01-28.md": "# md", "2026-01-28.atom": "<feed/>", "data/2026-01-28.jsonl": "{}\n"}
     for name, text in files.items():
         (out / name).write_text(text, "utf-8")
     render_site(settings, store, out)
@@ -316,9 +318,11 @@ def test_other_outputs_in_the_site_dir_are_kept_and_linked(settings: Settings, s
     render_site(settings, store, out)
     for name, text in {**files, "CNAME": "digest.example.org\n"}.items():
         assert (out / name).read_text("utf-8") == text, name
+    # the AI JSONL is the site's own data file of the day: written by the site build (a plain file is not)
+    assert (out / "data/2026-01-28_AI_enhanced_Chinese.jsonl").read_text("utf-8").startswith('{"id":"')
     doc = _doc(out / "2026-01-28.html")
     assert [(a.text, a.get("href")) for a in doc.xpath('//p[@class="downloads"]/a')] == [
-        ("Markdown", "2026-01-28.md"), ("Atom", "2026-01-28.atom"), ("JSON", "data/2026-01-28.json"),
+        ("Markdown", "2026-01-28.md"), ("Atom", "2026-01-28.atom"),
         ("JSONL", "data/2026-01-28_AI_enhanced_Chinese.jsonl"),
     ]  # fmt: skip
     # the head links the site's stable feed, never a one-day file; without feeds rendered, none
@@ -387,3 +391,19 @@ def test_index_chips_filter_and_the_latest_day_leads(settings: Settings, tmp_pat
     assert index.xpath('//li[@class="day-item"]//a[@class="chip"]/@href') == [
         "2026-01-28.html?cat=cs.LG", "2026-01-27.html?cat=stat.ML"]  # fmt: skip
     assert not index.xpath("//span[contains(@class, 'chip')]")  # nothing that looks like a button and is not
+
+
+def test_the_day_page_is_a_shell_around_the_days_card_file(settings: Settings, store: Store, tmp_path: Path) -> None:
+    """The cards are written once, in the card file the range view reads too; the page links it, and says
+    without JavaScript where the same day is (its Markdown and JSONL)."""
+    out = tmp_path / "site"
+    render_day(settings, store, SEED_DAY, "markdown", out / "2026-01-28.md")
+    page = render_site(settings, store, out) / "2026-01-28.html"
+    shell = lxml.html.fromstring(page.read_bytes())
+    assert shell.xpath("//article") == [] and b"2601.99901" not in page.read_bytes()  # no card, not even its id
+    assert shell.xpath("//script/@src")[-1] == "archive/days-2/2026-01-28.js"
+    assert len(_doc(page).xpath("//article")) == 131 + 3  # every card, in the file
+    (noscript,) = shell.xpath("//noscript")
+    assert noscript.xpath(".//a/@href") == ["2026-01-28.md", "data/2026-01-28_AI_enhanced_Chinese.jsonl"]
+    assert "JavaScript" in noscript.text_content()
+    assert page.stat().st_size < 40_000  # the 134 cards' page was ~600 KB

@@ -231,6 +231,9 @@ class OutputSettings(_Section):
     markdown_top_picks: bool = False
     themes: bool = True  # group the day's papers into themes (needs the embeddings extra)
     markdown_themes: bool = False  # keep the Markdown byte-identical to the reference format unless enabled
+    # Also write data/YYYY-MM-DD.jsonl (that tool's plain format, without summaries): the AI file beside
+    # it already holds every field of it, so by default a year of the site saves ~100 MB
+    plain_jsonl: bool = False
     # The site's public base URL (https://you.github.io/digest/): feeds, notifications and data files link
     # back to it. Unset: links are relative to the site (feeds) or go to arXiv (notifications).
     site_url: HttpURL | None = None

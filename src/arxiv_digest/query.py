@@ -168,7 +168,8 @@ class Archive:
 
     def days(self, limit: int) -> DaysRecord:
         days = list(reversed(self.store.announced_dates()))[:limit]
-        return DaysRecord(days=[day_info(self.store, self.settings, d, self.base) for d in days])
+        return DaysRecord(language=self.settings.language,
+                          days=[day_info(self.store, self.settings, d, self.base) for d in days])
 
 
 __all__ = ["Archive", "DigestError", "DigestResult", "NotFound", "SearchResult", "ThemesResult", "TopPicksResult"]

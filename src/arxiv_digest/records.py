@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from .models import DayDigest, DayEntry
-from .render.sections import build_sections, top_picks
+from .render.sections import build_sections
 
-SCHEMA_VERSION = 1
+# 2: a day's data is its JSONL (PaperLine records), no longer a `data/YYYY-MM-DD.json` DayRecord.
+DAYS_VERSION = 2
 ARXIV_TZ = ZoneInfo("America/New_York")
 
 
@@ -89,18 +90,52 @@ class PaperRecord(PaperBrief):
     pending: str | None = Field(None, description="why the summary is missing (the last failure), if known")
 
 
-class DayRecord(_Record):
-    """One announcement day's digest: `data/YYYY-MM-DD.json`."""
+class AIFields(_Record):
+    """daily-arXiv-ai-enhanced's `AI` object: the summary's five fields."""
 
-    schema_name: Literal["arxiv-digest/day"] = Field("arxiv-digest/day", alias="schema")
-    version: int = SCHEMA_VERSION
-    date: dt.date
-    announced_at: dt.datetime = Field(description="20:00 US Eastern on the evening before `date`")
-    language: str = Field(description="the summaries' language (extractive summaries are English)")
-    categories: list[str] = Field(description="the digest's sections, in order")
-    page_url: str
-    top_picks: list[str] = Field(default_factory=list, description="ids of the top picks, best first")
-    papers: list[PaperRecord]
+    tldr: str
+    motivation: str
+    method: str
+    result: str
+    conclusion: str
+
+
+class PaperLine(_Record):
+    """One paper of a day's data file (`data/YYYY-MM-DD_AI_enhanced_<Language>.jsonl`, one a line):
+    daily-arXiv-ai-enhanced's record, which that tool and `arxiv-digest import` read, then fields of ours (that
+    tool ignores keys it does not know). Every paper of the day is there, in listing order; a paper without an
+    LLM summary has no `AI` (it has `extractive` or `pending`); a field that is empty or at its default is left
+    out. Its
+    card is `<day's page_url>#<id>`, arXiv's HTML version `https://arxiv.org/html/<id>`."""
+
+    id: str = Field(description="arXiv id without version, e.g. 2601.19280")
+    categories: list[str] = Field(description="primary first")
+    pdf: str
+    abs: str
+    authors: list[str]
+    title: str
+    comment: str | None
+    summary: str = Field(description="the abstract")
+    ai: AIFields | None = Field(None, alias="AI", description="the summary by the LLM (or imported from "
+                                "daily-arXiv-ai-enhanced); absent while pending or when `extractive`")  # fmt: skip
+    ai_source: Literal["abstract", "fulltext"] = Field("abstract", alias="AI_source",
+                                                       description="what `AI` was written from")
+    ai_unverified_numbers: list[str] | None = Field(None, alias="AI_unverified_numbers", description=(
+        "numbers in `AI` that its source text does not contain"))  # fmt: skip
+    ai_model: str | None = Field(None, alias="AI_model", description="the model that wrote `AI` ('imported': "
+                                 "daily-arXiv-ai-enhanced's)")  # fmt: skip
+    extractive: AIFields | None = Field(None, description="sentences of the abstract picked offline (English), "
+                                        "instead of `AI`")  # fmt: skip
+    pending: str | None = Field(None, description="why there is no summary yet (the last failure), if known")
+    version: int
+    journal_ref: str | None = None
+    doi: str | None = None
+    section: str = Field(description="the followed category the digest lists it under")
+    announce_type: Literal["new", "cross", "replace", "replace-cross"] = "new"
+    is_cross: bool = Field(False, description="listed under a followed category it was cross-listed into")
+    score: float | None = Field(None, description="relevance to the reader's profile, when ranked")
+    reasons: list[str] | None = Field(None, description="why it scored, e.g. 'keyword: diffusion'")
+    pick: int | None = Field(None, description="its place among the day's top picks (1: the best)")
 
 
 class DayInfo(_Record):
@@ -109,14 +144,16 @@ class DayInfo(_Record):
     papers: int
     categories: dict[str, int] = Field(description="papers per section, in the digest's order")
     page_url: str
-    data_url: str = Field(description="the day's DayRecord (relative to the site root without output.site_url)")
+    data_url: str = Field(description="the day's papers: its JSONL, one PaperLine a line (relative to the site "
+                          "root without output.site_url)")  # fmt: skip
 
 
 class DaysRecord(_Record):
     """Every day on the site, newest first: `data/days.json`."""
 
     schema_name: Literal["arxiv-digest/days"] = Field("arxiv-digest/days", alias="schema")
-    version: int = SCHEMA_VERSION
+    version: int = DAYS_VERSION
+    language: str | None = Field(None, description="the summaries' language (extractive summaries are English)")
     days: list[DayInfo]
 
 
@@ -149,13 +186,3 @@ def paper_record(e: DayEntry, day: date, base: str, abstract: bool = True) -> Pa
 def ordered(digest: DayDigest) -> list[DayEntry]:
     """The day's entries in the digest's order (sections in the reader's order, then listing order)."""
     return [e for s in build_sections(digest) for _, e in s.entries]
-
-
-def day_record(digest: DayDigest, base: str, top_k: int) -> DayRecord:
-    entries = ordered(digest)
-    return DayRecord(
-        date=digest.date, announced_at=announced_at(digest.date), language=digest.language,
-        categories=list(dict.fromkeys(e.section for e in entries)), page_url=page_url(base, digest.date),
-        top_picks=[e.paper.id for e in top_picks(entries, top_k)],
-        papers=[paper_record(e, digest.date, base, abstract=False) for e in entries],
-    )  # fmt: skip

@@ -57,8 +57,8 @@ def render_day(settings: Settings, store: Store, day: date, fmt: str, out: Path 
         picks = settings.profile.top_k if settings.output.markdown_top_picks else 0
         return write_text(out, render_markdown(digest, top_picks=picks, themes=settings.output.markdown_themes))
     if out.exists() and not out.is_dir():
-        raise BadOutputPath(f"{out} is not a directory; JSONL goes into a directory (two files a day)")
-    export_day(digest, out)
+        raise BadOutputPath(f"{out} is not a directory; JSONL goes into a directory (a file or two a day)")
+    export_day(digest, out, settings.profile.top_k, plain=settings.output.plain_jsonl)
     return out
 
 

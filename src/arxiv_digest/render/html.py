@@ -1,8 +1,10 @@
 """The static web site: an index of days and one self-contained page per day.
 
 Cards are rendered server-side by Jinja2 with autoescape on, so every title, abstract and summary
-reaches the browser as text; the page's JavaScript only adds behaviour (search, filters, keyboard,
-highlighting, KaTeX) and never feeds data to innerHTML. Pages work from file:// and any static host:
+reaches the browser as text. A day page is a shell (header, contents, filters, top picks, dialogs): its
+cards are the day's card file that the range view reads too (archive.py, written once per day), which
+day.js parses as the server's markup and puts in place. The page's JavaScript adds behaviour (search,
+filters, keyboard, highlighting, KaTeX) and never feeds data to innerHTML. Pages work from file:// and any static host:
 no fetch() of local files and no request to any other host (assets, KaTeX and its fonts are copied
 into the site).
 """
@@ -30,7 +32,7 @@ from ..models import DayDigest, DayEntry
 from ..readers import day_counts, load_day
 from ..store import Store
 from .data import DAYS as DAYS_FILE
-from .data import day_file, write_data
+from .data import write_data
 from .feeds import MAIN as MAIN_FEED
 from .feeds import OPML as OPML_FILE
 from .output import atomic_dir, reason
@@ -150,10 +152,13 @@ def render_day_html(
 ) -> str:
     """One day's page; assets are expected in ./assets next to it, `downloads` are (label, relative URL),
     `feeds` the site's feeds and data files (feed_links)."""
+    from .archive import DAYS_DIR  # archive.py imports this module; it writes the day's card file
+
     sections = _cards(digest)
     words = _words(digest.language)
     config = {
         "day": digest.date.isoformat(),
+        "cards": f"{DAYS_DIR}/{digest.date.isoformat()}",
         "keywords": settings.profile.keywords,
         "authors": settings.profile.authors,
         "ui": js_words(words["ui"]),
@@ -265,7 +270,7 @@ def _downloads(tree: Path, day: date, language: str) -> list[tuple[str, str]]:
     """The day's other formats present in the site, as (label, relative URL)."""
     d = day.isoformat()
     candidates = [
-        ("Markdown", f"{d}.md"), ("Atom", f"{d}.atom"), ("JSON", day_file(day)),
+        ("Markdown", f"{d}.md"), ("Atom", f"{d}.atom"),
         ("JSONL", f"data/{d}_AI_enhanced_{language}.jsonl"), ("JSONL", f"data/{d}.jsonl"),
     ]  # fmt: skip
     found: list[tuple[str, str]] = []

@@ -2,8 +2,9 @@
 
 `YYYY-MM-DD.jsonl`: one paper per line with id, categories (primary first), pdf, abs, authors, title,
 comment and summary (= the abstract). `YYYY-MM-DD_AI_enhanced_<Language>.jsonl`: the same plus
-`AI` = {tldr, motivation, method, result, conclusion}. Export writes both for a day; import reads either,
-so users bring their history along.
+`AI` = {tldr, motivation, method, result, conclusion}, then fields of ours (records.PaperLine; that tool
+ignores keys it does not know). Export writes the AI file for a day (the site's data file of the day) and
+the plain one when `output.plain_jsonl` is set; import reads either, so users bring their history along.
 
 Lines are split at "\n" only: U+2028, U+2029 and U+0085 inside a title are text, not line ends (they are
 also written escaped, for readers that split at them). Imported text is kept byte for byte, including the
@@ -23,9 +24,10 @@ from typing import Any
 
 from ..config import check_category, check_language
 from ..errors import BadInput, InvalidCategory, JSONLImportError
-from ..models import DayDigest, Paper, StoredSummary, Summary, split_version
+from ..models import DayDigest, DayEntry, Paper, StoredSummary, Summary, split_version
 from ..store import AnnouncementRow, Store
 from .output import write_text
+from .sections import top_picks
 
 AI_FIELDS = ("tldr", "motivation", "method", "result", "conclusion")
 # Imported summaries share one key per language, so importing a file again replaces rather than adds.
@@ -56,12 +58,26 @@ def paper_record(p: Paper) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _ai_record(p: Paper, s: StoredSummary) -> dict[str, Any]:
-    rec = {**paper_record(p), "AI": {f: getattr(s.summary, f) for f in AI_FIELDS}}
-    rec["AI_source"] = s.source  # what the summary was written from: "abstract" or "fulltext"
-    if s.unverified:
-        rec["AI_unverified_numbers"] = s.unverified  # numbers it states that its source text does not
-    return rec
+def paper_line(e: DayEntry, pick: int | None = None) -> dict[str, Any]:
+    """The entry as a line of the day's AI file (records.PaperLine: that tool's record, then ours; empty
+    optional fields left out)."""
+    p, st = e.paper, e.summary
+    rec = paper_record(p)
+    if st is None:
+        rec["pending"] = e.failure
+    elif st.kind == "extractive":
+        rec["extractive"] = {f: getattr(st.summary, f) for f in AI_FIELDS}  # not what that tool's `AI` promises
+    else:
+        rec["AI"] = {f: getattr(st.summary, f) for f in AI_FIELDS}
+        rec.update(AI_source=None if st.source == "abstract" else st.source,
+                   AI_unverified_numbers=st.unverified or None, AI_model=st.model)  # fmt: skip
+    # A field at its default is left out: a year of the site is 58,000 lines.
+    rec.update(
+        version=p.version, journal_ref=p.journal_ref, doi=p.doi, section=e.section,
+        announce_type=None if e.announce_type == "new" else e.announce_type, is_cross=e.is_cross or None,
+        score=None if e.score is None else round(e.score, 4), reasons=e.reasons or None, pick=pick,
+    )  # fmt: skip
+    return {k: v for k, v in rec.items() if v is not None or k == "comment"}  # that tool writes no comment as null
 
 
 # Line breaks to str.splitlines (and to JavaScript before ES2019) though not to JSON: written as escapes.
@@ -69,24 +85,28 @@ _SEPARATORS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\u0085":
 
 
 def _lines(records: list[dict[str, Any]]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False).translate(_SEPARATORS) + "\n" for r in records)
+    # Compact separators: any JSON reader reads them, and a year of lines is 3 MB smaller.
+    return "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")).translate(_SEPARATORS) + "\n"
+                   for r in records)  # fmt: skip
 
 
-def export_day(digest: DayDigest, out_dir: Path) -> tuple[Path, Path]:
-    """Write the day's two files into `out_dir` (each atomically); returns their paths.
+def export_day(digest: DayDigest, out_dir: Path, top_k: int = 0, plain: bool = False) -> list[Path]:
+    """Write the day's AI file into `out_dir` (the site's data file of the day), and its plain file when
+    `plain` (each atomically); returns their paths, the AI file first.
 
-    The AI file holds only papers with an LLM or imported summary in the digest's language: an extractive
-    summary is not what that format's `AI` field promises."""
+    The AI file lists every paper of the day; one without an LLM or imported summary in the digest's
+    language has no `AI` (an extractive summary is not what that field promises)."""
     try:
         check_language(digest.language)  # before anything is written
     except ValueError as e:
         raise BadInput(f"language {digest.language[:60]!r} cannot be part of a file name: {e}") from None
     entries = sorted(digest.entries, key=lambda e: e.position)
+    picks = {id(e): n for n, e in enumerate(top_picks(entries, top_k), 1)} if top_k else {}
     plain_name, ai_name = file_names(digest.date, digest.language)
-    ai = [(e.paper, e.summary) for e in entries if e.summary is not None and e.summary.kind != "extractive"]
-    plain = write_text(out_dir / plain_name, _lines([paper_record(e.paper) for e in entries]))
-    enhanced = write_text(out_dir / ai_name, _lines([_ai_record(p, s) for p, s in ai]))
-    return plain, enhanced
+    written = [write_text(out_dir / ai_name, _lines([paper_line(e, picks.get(id(e))) for e in entries]))]
+    if plain:
+        written.append(write_text(out_dir / plain_name, _lines([paper_record(e.paper) for e in entries])))
+    return written
 
 
 # ---------------------------------------------------------------- import

@@ -317,7 +317,26 @@
     });
   }
 
+  // ---------------------------------------------------------------- a day's card file
+
+  // A day file's cards (archive/days-2/<day>.js: templates/_card.html, gzipped, base64) -> their markup.
+  // The browser's own DecompressionStream unpacks them.
+  function gunzip(b64) {
+    var bin = atob(b64), bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+  }
+
+  // The server's own markup (escaped there), parsed inert in a <template>: its fragment and its cards.
+  function parseCards(html) {
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    var els = Array.prototype.filter.call(tpl.content.children, function (e) { return e.matches("article.card"); });
+    return { fragment: tpl.content, cards: els };
+  }
+
   window.DigestCards = {
+    gunzip: gunzip, parseCards: parseCards,
     KEY_KW: KEY_KW, KEY_AU: KEY_AU,
     el: el, link: link, fmt: fmt, num: num, count: count, parseDay: parseDay, addDays: addDays, longDate: longDate,
     queryRe: queryRe, keywordRe: keywordRe, markText: markText, unmark: unmark, renderMath: renderMath,

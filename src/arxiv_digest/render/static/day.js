@@ -1,6 +1,7 @@
 // One day's page: lazy cards, search, category filter, highlighting, sorting, density, read state,
-// keyboard navigation, the query in the URL. The cards arrive rendered and escaped by the server; a
-// card's body and details wait in inert <template>s until needed. What a card does (hydrating, search
+// keyboard navigation, the query in the URL. The cards arrive rendered and escaped by the server, in the
+// day's card file that the range view reads too (archive/days-2/<day>.js, gzipped; the page itself is a
+// shell); a card's body and details wait in inert <template>s until needed. What a card does (hydrating, search
 // text, highlights, read state, the reader's buttons) is cards.js's, shared with the range view; this
 // script never builds HTML from data.
 (function () {
@@ -52,13 +53,24 @@
 
   // ---------------------------------------------------------------- cards
 
-  var items = Array.prototype.slice.call(document.querySelectorAll("#sections .card")).map(function (el, i) {
-    return C.item(el, i, config.day);
-  });
-  var total = items.length;
-  var byEl = new Map(items.map(function (it) { return [it.el, it]; }));
+  // Filled when the day's card file has arrived (start, below).
+  var items = [];
+  var total = 0;
+  var byEl = new Map();
   var byId = {};
-  items.forEach(function (it) { byId[it.id] = it; });
+
+  // The day's cards into their sections, in the file's order (the digest's).
+  function place(html) {
+    var homes = {};
+    sections.forEach(function (s) { homes[s.dataset.cat] = s; });
+    var parsed = C.parseCards(html);
+    items = parsed.cards.map(function (el, i) {
+      (homes[el.dataset.section] || sectionsBox).appendChild(el);
+      return C.item(el, i, config.day);
+    });
+    total = items.length;
+    items.forEach(function (it) { byEl.set(it.el, it); byId[it.id] = it; });
+  }
 
   var hydrate = C.hydrate, hay = C.hay, markRead = C.markRead;
 
@@ -420,22 +432,30 @@
 
   // ---------------------------------------------------------------- start
 
-  items.forEach(C.showRead);
-  if (C.hl.keywords.length || C.hl.authors.length) items.forEach(C.classify);
-  if (observer) items.forEach(function (it) { observer.observe(it.el); });
-  else items.forEach(hydrate);
-  var picks = document.querySelector(".top-picks");
-  if (picks) C.renderMath(picks);
-  readURL();
-  if (sortSel && sortSel.value === "relevance") sortBy("relevance");
-  if (filtering()) apply();
-  follow();
-  var landing = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
-  if (landing) {  // a link to a paper or a section
-    if (byEl.has(landing)) hydrate(byEl.get(landing));
-    jumpTo(landing);
+  function start(html) {
+    place(html);
+    items.forEach(C.showRead);
+    if (C.hl.keywords.length || C.hl.authors.length) items.forEach(C.classify);
+    if (observer) items.forEach(function (it) { observer.observe(it.el); });
+    else items.forEach(hydrate);
+    var picks = document.querySelector(".top-picks");
+    if (picks) C.renderMath(picks);
+    readURL();
+    if (sortSel && sortSel.value === "relevance") sortBy("relevance");
+    if (filtering()) apply();
+    follow();
+    var landing = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (landing) {  // a link to a paper or a section
+      if (byEl.has(landing)) hydrate(byEl.get(landing));
+      jumpTo(landing);
+    }
+    performance.mark("digest-ready");
+    // The search index (each card's text) is built while the reader looks, so the first keystroke is quick.
+    (window.requestIdleCallback || setTimeout)(function () { items.forEach(hay); performance.mark("digest-indexed"); });
   }
-  performance.mark("digest-ready");
-  // The search index (each card's text) is built while the reader looks, so the first keystroke is quick.
-  (window.requestIdleCallback || setTimeout)(function () { items.forEach(hay); performance.mark("digest-indexed"); });
+
+  // The card file (a <script> after this one, so it loads from file:// too) calls digestData.
+  window.digestData = function (key, payload) {
+    if (key === config.cards) C.gunzip(payload.gz).then(start);
+  };
 })();

@@ -158,13 +158,11 @@
     });
   }, { rootMargin: "800px 0px" });
 
-  // The server's own markup (templates/_card.html, escaped there), parsed inert in a <template>.
+  // The server's own markup (templates/_card.html, escaped there).
   function cardsOf(d, html) {
-    var tpl = document.createElement("template");
-    tpl.innerHTML = html;
-    var els = Array.prototype.filter.call(tpl.content.children, function (e) { return e.matches("article.card"); });
-    d.cards.appendChild(tpl.content);
-    return els.map(function (el, pos) {
+    var parsed = C.parseCards(html);
+    d.cards.appendChild(parsed.fragment);
+    return parsed.cards.map(function (el, pos) {
       var it = C.item(el, pos, d.day);
       byEl.set(el, it);
       C.showRead(it);
@@ -174,17 +172,10 @@
     });
   }
 
-  // A day file's cards come gzipped (base64): the browser's own DecompressionStream unpacks them.
-  function gunzip(b64) {
-    var bin = atob(b64), bytes = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
-  }
-
   function loadDay(d) {
     if (!d.loading) {
       var file = manifest.days_dir + "/" + d.day;
-      d.loading = DigestSearch.load(file).then(function (data) { return gunzip(data.gz); }).then(function (html) {
+      d.loading = DigestSearch.load(file).then(function (data) { return C.gunzip(data.gz); }).then(function (html) {
         d.items = cardsOf(d, html);
         filter(d);
         counts(d);
