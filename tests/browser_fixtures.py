@@ -34,6 +34,8 @@ XSS_ABSTRACT = (
 XSS_TLDR = 'TL;DR <script>window.__xss=4</script><img src=x onerror="window.__xss=8">'
 XSS_MOTIVATION = "</details></article><script>window.__xss=5</script>"
 SCORED = {"2601.19333": 0.91, "2601.18927": 0.42, "2601.19755": 0.77}  # k-clustering, PASS survey, f-divergence
+REASONS = {"2601.19333": ["keyword: clustering"], "2601.18927": ["keyword: antenna"],
+           "2601.19755": ["keyword: kernel", "author: Arthur Gretton"]}  # as rank/ writes them; fmt: skip
 
 
 def _extra() -> list[dict[str, Any]]:
@@ -51,7 +53,7 @@ def _papers() -> list[dict[str, Any]]:
     papers = load_seed()
     for p in papers:
         if p["id"] in SCORED:
-            p["score"], p["reasons"] = SCORED[p["id"]], [f"keyword: test {p['id']}"]
+            p["score"], p["reasons"] = SCORED[p["id"]], REASONS[p["id"]]
     return [*papers, *_extra()]
 
 
