@@ -317,6 +317,24 @@
     });
   }
 
+  // The keys of a list of cards (the day page, the range view): `act` moves (step, nextUnread), cycles the
+  // density, goes to the previous or next page, and says which card is current; the rest is cardKey's.
+  function listKeys(search, act) {
+    onKeys(search, function () { act.step(1); }, function (key, onControl) {
+      switch (key) {
+        case "j": act.step(1); break;
+        case "k": act.step(-1); break;
+        case "n": act.nextUnread(); break;
+        case "c": act.cycleDensity(); break;
+        case "[": act.go("prev"); break;
+        case "]": act.go("next"); break;
+        case "/": search.focus(); search.select(); break;
+        default: return cardKey(key, act.current(), onControl);
+      }
+      return true;
+    });
+  }
+
   // ---------------------------------------------------------------- a day's card file
 
   // A day file's cards (archive/days-2/<day>.js: templates/_card.html, gzipped, base64) -> their markup.
@@ -344,6 +362,6 @@
     hl: hl, readLists: readLists, saveLists: saveLists, authorMatch: authorMatch,
     item: item, parts: parts, hay: hay, record: record, hydrate: hydrate, fillDetails: fillDetails,
     markCard: markCard, classify: classify, markRead: markRead, showRead: showRead, density: density,
-    toggleOpen: toggleOpen, cardKey: cardKey, onKeys: onKeys,
+    toggleOpen: toggleOpen, cardKey: cardKey, onKeys: onKeys, listKeys: listKeys,
   };
 })();

@@ -310,18 +310,9 @@
     if (a) window.location.href = a.href;
   }
 
-  C.onKeys(search, function () { step(1); }, function (key, onControl) {
-    switch (key) {
-      case "j": step(1); break;
-      case "k": step(-1); break;
-      case "n": nextUnread(); break;
-      case "c": setDensity(DENSITIES[(DENSITIES.indexOf(density()) + 1) % DENSITIES.length]); break;
-      case "[": goDay("prev"); break;
-      case "]": goDay("next"); break;
-      case "/": search.focus(); search.select(); break;
-      default: return C.cardKey(key, current, onControl);
-    }
-    return true;
+  C.listKeys(search, {
+    step: step, nextUnread: nextUnread, go: goDay, current: function () { return current; },
+    cycleDensity: function () { setDensity(DENSITIES[(DENSITIES.indexOf(density()) + 1) % DENSITIES.length]); },
   });
 
   // A click in a card makes it the current one (j/k/n continue from there) and counts as reading it;

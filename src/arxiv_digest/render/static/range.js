@@ -260,18 +260,9 @@
     try { localStorage.setItem("arxiv-digest:density", next); } catch (e) { /* this visit only */ }
   }
 
-  C.onKeys(search, function () { step(1); }, function (key, onControl) {
-    switch (key) {
-      case "j": step(1); break;
-      case "k": step(-1); break;
-      case "n": nextUnread(); break;
-      case "c": cycleDensity(); break;
-      case "[": location.href = $("range-prev").href; break;
-      case "]": location.href = $("range-next").href; break;
-      case "/": search.focus(); search.select(); break;
-      default: return C.cardKey(key, current, onControl);
-    }
-    return true;
+  C.listKeys(search, {
+    step: step, nextUnread: nextUnread, cycleDensity: cycleDensity, current: function () { return current; },
+    go: function (where) { location.href = $("range-" + where).href; },
   });
 
   document.addEventListener("click", function (ev) {
