@@ -26,7 +26,7 @@ from jinja2 import Environment
 from ..config import Settings, taxonomy
 from ..readers import load_day
 from ..store import Store
-from .html import DayLink, _cards, _env, _words, feed_links
+from .html import DAYS_DIR, DayLink, _cards, _env, _words, day_cards_key, feed_links
 from .search_build import build_search
 from .search_index import js_data, to_json
 from .trends import TREND_WEEKS, build_trends
@@ -34,7 +34,6 @@ from .ui import date_words, js_words
 from .week import FEED_WEEKS, build_week, iso_week, render_week_atom
 
 ARCHIVE = Path("archive")
-DAYS_DIR = "days-2"  # the day files' directory, named after their format (2: gzipped card markup)
 INDEX_DAYS = 60  # days the index lists one by one (about three months); the calendar has every one
 PAGES = ("search.html", "range.html", "saved.html")  # static shells; their script reads the manifest
 
@@ -109,7 +108,7 @@ def _day_files(settings: Settings, store: Store, tree: Path, days: list[date], c
             digest = load_day(store, settings, day)
             cards = template.render(sections=_cards(digest), **words).encode("utf-8")
             packed = base64.b64encode(gzip.compress(cards, 9, mtime=0)).decode("ascii")  # mtime 0: same in, same out
-            put(tree, rel, js_data(f"{DAYS_DIR}/{day.isoformat()}", to_json({"day": day.isoformat(), "gz": packed})))
+            put(tree, rel, js_data(day_cards_key(day), to_json({"day": day.isoformat(), "gz": packed})))
     keep = {f"{d.isoformat()}.js" for d in days}
     for p in folder.iterdir() if folder.is_dir() else []:
         if p.name not in keep:

@@ -142,6 +142,14 @@ def _words(language: str) -> dict[str, Any]:
     }
 
 
+DAYS_DIR = "days-2"  # the day card files' directory under archive/, named after their format (2: gzipped markup)
+
+
+def day_cards_key(day: date) -> str:
+    """The day's card file (archive.py writes it; the day page and the range view load it) without `.js`."""
+    return f"{DAYS_DIR}/{day.isoformat()}"
+
+
 def render_day_html(
     digest: DayDigest,
     settings: Settings,
@@ -152,13 +160,11 @@ def render_day_html(
 ) -> str:
     """One day's page; assets are expected in ./assets next to it, `downloads` are (label, relative URL),
     `feeds` the site's feeds and data files (feed_links)."""
-    from .archive import DAYS_DIR  # archive.py imports this module; it writes the day's card file
-
     sections = _cards(digest)
     words = _words(digest.language)
     config = {
         "day": digest.date.isoformat(),
-        "cards": f"{DAYS_DIR}/{digest.date.isoformat()}",
+        "cards": day_cards_key(digest.date),
         "keywords": settings.profile.keywords,
         "authors": settings.profile.authors,
         "ui": js_words(words["ui"]),

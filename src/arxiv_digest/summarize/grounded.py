@@ -100,10 +100,6 @@ def fit_text(ft: FullText, max_tokens: int) -> str:
     return _JOIN.join(parts)
 
 
-def estimate_tokens(text: str) -> int:
-    return -(-len(text) // CHARS_PER_TOKEN)
-
-
 # ---------------------------------------------------------------- prompts with a source and a history
 
 
