@@ -26,6 +26,7 @@ from jinja2 import Environment
 from ..config import Settings, taxonomy
 from ..readers import load_day
 from ..store import Store
+from .data import DayLoader
 from .html import DAYS_DIR, DayLink, _cards, _env, _words, day_cards_key, feed_links
 from .search_build import build_search
 from .search_index import js_data, to_json
@@ -94,7 +95,7 @@ def calendar_months(counts: Iterable[DayLink]) -> list[CalendarMonth]:
     return out
 
 
-def _day_files(settings: Settings, store: Store, tree: Path, days: list[date], changed: set[date]) -> None:
+def _day_files(settings: Settings, tree: Path, days: list[date], changed: set[date], load: DayLoader) -> None:
     """Each day's cards for the range view, as the day page renders them (templates/_card.html), gzipped
     (the browser's DecompressionStream reads it): a year of them is about 90 MB instead of 230."""
     folder = tree / ARCHIVE / DAYS_DIR
@@ -105,7 +106,7 @@ def _day_files(settings: Settings, store: Store, tree: Path, days: list[date], c
     for day in days:
         rel = ARCHIVE / DAYS_DIR / f"{day.isoformat()}.js"
         if day in changed or not (tree / rel).is_file():
-            digest = load_day(store, settings, day)
+            digest = load(day)
             cards = template.render(sections=_cards(digest), **words).encode("utf-8")
             packed = base64.b64encode(gzip.compress(cards, 9, mtime=0)).decode("ascii")  # mtime 0: same in, same out
             put(tree, rel, js_data(day_cards_key(day), to_json({"day": day.isoformat(), "gz": packed})))
@@ -146,12 +147,12 @@ def _weeks(settings: Settings, store: Store, tree: Path, days: list[date], chang
 
 
 def build_archive(settings: Settings, store: Store, tree: Path, counts: list[DayLink], changed: set[date],
-                  weeks: Iterable[str] = ()) -> None:  # fmt: skip
+                  weeks: Iterable[str] = (), load: DayLoader | None = None) -> None:  # fmt: skip
     """Everything that spans days, for the site's days `counts` (ascending): `changed` were rendered again,
-    `weeks` have new outputs to link (a weekly Markdown)."""
+    `weeks` have new outputs to link (a weekly Markdown); `load` reads a day (the site build's, cached)."""
     days = [c.day for c in counts]
     search, cache = build_search(settings, store, tree, days, changed)
-    _day_files(settings, store, tree, days, changed)
+    _day_files(settings, tree, days, changed, load or (lambda d: load_day(store, settings, d)))
     put(tree, ARCHIVE / "index.js", js_data("index", to_json(manifest(settings, counts, search))))
     env, words = _env(), {**_words(settings.language), "feed_links": feed_links(tree)}
     config = {"keywords": settings.profile.keywords, "authors": settings.profile.authors,

@@ -12,30 +12,35 @@ records.py defines the fields. Called once from the site build (html.py), into t
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from ..config import Settings
-from ..readers import day_counts, load_day
+from ..models import DayDigest
+from ..readers import day_counts
 from ..records import DayInfo, DaysRecord, PaperLine, announced_at, page_url
 from ..store import Store
 from .jsonl import export_day, file_names
 from .output import write_text
 
 DAYS = "data/days.json"
+DayLoader = Callable[[date], DayDigest]  # a day as render reads it (the site build caches them)
 
 
 def day_file(day: date, language: str) -> str:
     return f"data/{file_names(day, language)[1]}"
 
 
-def write_data(settings: Settings, store: Store, tree: Path, days: list[date], redo: set[date]) -> None:
-    """The day files of `redo` (and of any day that has none yet), then the list of days and the schemas.
-    Files are replaced, never rewritten in place: the tree may hold hard links into the previous site."""
+def write_data(settings: Settings, store: Store, tree: Path, days: list[date], redo: set[date],
+               load: DayLoader) -> None:  # fmt: skip
+    """The day files of `redo` (and of any day that has none yet), then the list of days and the schemas;
+    `load` reads a day. Files are replaced, never rewritten in place: the tree may hold hard links into the
+    previous site."""
     base = settings.output.site_url or ""
     for day in days:
         if day in redo or not (tree / day_file(day, settings.language)).is_file():
-            export_day(load_day(store, settings, day), tree / "data", settings.profile.top_k)
+            export_day(load(day), tree / "data", settings.profile.top_k)
     for old in tree.glob("data/????-??-??.json"):
         old.unlink()  # version 1's day records: the JSONL replaces them
     (tree / "data/day.schema.json").unlink(missing_ok=True)

@@ -18,7 +18,7 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -299,11 +299,14 @@ def _build(settings: Settings, store: Store, tree: Path, days: list[date], old: 
         i = all_days.index(d)
         redo.update(all_days[max(i - 1, 0) : i + 2])
     _carry_over(old, tree, {f"{d.isoformat()}.html" for d in redo})
-    write_data(settings, store, tree, all_days, redo)
+    # A day rendered again is read once for its data file, page and card file; bounded, as a first build
+    # of a long archive goes through every day three times over.
+    load = lru_cache(maxsize=16)(lambda d: load_day(store, settings, d))
+    write_data(settings, store, tree, all_days, redo, load)
     for i, day in enumerate(all_days):
         if day not in redo:
             continue
-        digest = load_day(store, settings, day)
+        digest = load(day)
         nav = (all_days[i - 1] if i > 0 else None, all_days[i + 1] if i + 1 < len(all_days) else None)
         html = render_day_html(digest, settings, *nav, downloads=_downloads(tree, day, settings.language),
                                feeds=feed_links(tree))  # fmt: skip
@@ -313,7 +316,7 @@ def _build(settings: Settings, store: Store, tree: Path, days: list[date], old: 
     (tree / "index.html").write_text(render_index_html(links, settings.language, picks, feed_links(tree)), "utf-8")
     from .archive import build_archive  # archive.py imports this module
 
-    build_archive(settings, store, tree, links, set(days), weeks)
+    build_archive(settings, store, tree, links, set(days), weeks, load)
 
 
 def render_site(
