@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,10 +11,11 @@ from typing import Any
 import pytest
 
 from arxiv_digest.config import Settings, load_settings
-from arxiv_digest.errors import SummarizeError
+from arxiv_digest.errors import StoreError, SummarizeError
 from arxiv_digest.store import Store
 from arxiv_digest.summarize import OpenAISummarizer, SummarizeReport, summarize_day
 from arxiv_digest.summarize.openai_backend import MODES
+from arxiv_digest.summarize.prompt import load_prompt
 from fake_llm import (
     LATEX_TAIL,
     SAMPLE_DAY,
@@ -247,6 +249,48 @@ def test_unreachable_endpoint_stops(small_store: Path) -> None:
     s = load_settings(overrides={"llm.base_url": url, "llm.api_key": KEY, "data_dir": small_store})
     with pytest.raises(SummarizeError, match=f"cannot reach {url}"):
         run(s)
+
+
+def test_the_unreachable_message_names_the_refusal(small_store: Path) -> None:
+    # the SDK's aiohttp transport calls a refused connection a connect timeout; the cause is what we report
+    fake = FakeLLM().start()
+    url = fake.url
+    fake.stop()
+    s = load_settings(overrides={"llm.base_url": url, "llm.api_key": KEY, "data_dir": small_store})
+    with pytest.raises(SummarizeError) as e:
+        run(s)
+    assert "within" not in str(e.value) and "connect" in str(e.value).lower()
+
+
+def test_a_store_failing_mid_run_stops_it_and_keeps_what_was_committed(
+    fake_llm: FakeLLM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    fill_store(tmp_path / "d", synthetic_papers(40))
+    s = settings(fake_llm, tmp_path / "d")
+    real, saves = Store.save_summary, []
+
+    def failing(self: Store, paper_id: str, *a: Any, **k: Any) -> None:
+        saves.append(paper_id)
+        if len(saves) == 10:
+            raise StoreError(f"cannot write to the store in {self.data_dir}: database or disk is full")
+        real(self, paper_id, *a, **k)
+
+    monkeypatch.setattr(Store, "save_summary", failing)
+    with pytest.raises(StoreError, match="disk is full"):
+        run(s)
+    monkeypatch.setattr(Store, "save_summary", real)
+    with Store.open(tmp_path / "d") as store:
+        kept = store.summarized_ids([p.id for p in synthetic_papers(40)], "Chinese", s.llm.model, load_prompt().version)
+    # what was committed stays (also what finished while the run stopped); the failed write's paper is not stored
+    assert len(kept) < 40 and saves[9] not in kept
+    r = run(s)  # the next run does the rest
+    assert r.done == 40 - len(kept) and r.skipped_cached == len(kept)
+
+
+def test_a_run_leaves_the_collector_as_it_found_it(fake_llm: FakeLLM, small_store: Path) -> None:  # noqa: F811
+    assert gc.get_freeze_count() == 0
+    run(settings(fake_llm, small_store))
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
 
 
 def test_adaptive_concurrency_under_a_cap(tmp_path: Path) -> None:
