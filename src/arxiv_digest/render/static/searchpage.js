@@ -131,9 +131,18 @@
   $("search-form").addEventListener("submit", function (ev) { ev.preventDefault(); input.blur(); focusResult(0); });
   more.addEventListener("click", function () { showMore(run); });
   // More results as the reader scrolls down to them (not before: a keystroke should not wait for them).
-  new IntersectionObserver(function (entries) {
-    if (entries[0].isIntersecting && !more.hidden && shown.length && window.scrollY > 0) showMore(run);
-  }, { rootMargin: "400px 0px" }).observe(more);
+  // The observer says when the button is near; a scroll asks for more. A button that is already near when
+  // the results appear is not reported again however far the reader then scrolls, so scrolling checks too.
+  var nearMore = false, loadingMore = false;
+  function moreIfScrolled() {
+    if (!nearMore || more.hidden || !shown.length || window.scrollY <= 0 || loadingMore) return;
+    loadingMore = true;
+    var done = function () { loadingMore = false; };
+    showMore(run).then(done, done);
+  }
+  new IntersectionObserver(function (entries) { nearMore = entries[0].isIntersecting; moreIfScrolled(); },
+    { rootMargin: "400px 0px" }).observe(more);
+  window.addEventListener("scroll", moreIfScrolled, { passive: true });
 
   document.addEventListener("keydown", function (ev) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.isComposing) return;
