@@ -5,7 +5,8 @@ inside a raw HTML block (right after `<summary>Details</summary>`), where the br
 it. So tags are judged as a browser would read them (a tag name runs to a space, `/` or `>`), and a `<`
 that starts something that would act becomes `&lt;`, which every renderer shows as `<`:
 - a tag whose attributes act: event handlers (`on...=`), `style=`, and the attributes that load or
-  navigate (`href=`, `src=`, `srcdoc=`, `action=`...);
+  navigate (`href=`, `src=`, `srcdoc=`, `action=`...), except a link's `href` to an http(s) address, which
+  is what a Markdown link gives too (arXiv's own abstracts have `<a href="https://...">this https URL</a>`);
 - tags that run code, swallow the rest of the page or break the digest's own structure, even bare:
   `<script>`, `<style>`, `<iframe>`, `<svg>`, `</details>`, `<summary>`, `<div>`...;
 - comments, declarations, CDATA and processing instructions (`<!--`, `<!DOCTYPE`, `<?`);
@@ -40,7 +41,14 @@ _SCHEME = r"(?:j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t|v\s*b\s*s\s*c\s*r\s*i\s*p\s
 _SCRIPT_LINK = re.compile(rf"(<|\]\()(?=\s*<?\s*{_SCHEME})", re.IGNORECASE)
 
 
-def _acting_attribute(text: str, pos: int) -> bool:
+def _web_address(assignment: str) -> bool:
+    """Whether `="..."` (quoted or not) gives an http(s) address."""
+    value = assignment.lstrip()[1:].lstrip()  # after the '='
+    value = value[1:] if value[:1] in ("'", '"') else value
+    return value[:8].lower().startswith(("https://", "http://"))
+
+
+def _acting_attribute(text: str, pos: int, tag: str) -> bool:
     """Whether the attributes from `pos` to the tag's end include one that acts (an unclosed quote runs on)."""
     while pos < len(text) and text[pos] != ">":
         m = _ATTRIBUTE.match(text, pos)
@@ -48,16 +56,18 @@ def _acting_attribute(text: str, pos: int) -> bool:
             pos += 1  # a lone '=' or '/': the browser skips it too
             continue
         name = m.group(1).lower()
-        if m.group(2) and (name.startswith("on") or name in ACTING_ATTRIBUTES):
+        web_link = tag == "a" and name == "href" and _web_address(m.group(2) or "")
+        if m.group(2) and (name.startswith("on") or name in ACTING_ATTRIBUTES) and not web_link:
             return True
         pos = m.end()
     return False
 
 
 def _acts(m: re.Match[str], text: str) -> bool:
-    if m.group(2).lower() in DANGEROUS:
+    tag = m.group(2).lower()
+    if tag in DANGEROUS:
         return True
-    return not m.group(1) and _acting_attribute(text, m.end())  # an end tag's attributes are ignored
+    return not m.group(1) and _acting_attribute(text, m.end(), tag)  # an end tag's attributes are ignored
 
 
 def inert(text: str) -> str:
