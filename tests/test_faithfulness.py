@@ -25,6 +25,7 @@ def summary(result: str, **other: str) -> Summary:
     ("达到 93.2%", "reaches $93.2\\%$ accuracy"),
     ("误差 0.5", "an error of 0.50"),
     ("在10个任务上", "across ten diverse tasks"),
+    ("在12个数据集和20个场景中", "On a dozen datasets and Twenty scenes"),  # any case, any of the words
     ("在1800多万条流量上", "more than 18 million flows"),
     ("参数量 7B", "a 7 billion parameter model"),
     ("约 93%", "93.2% of the cases"),  # rounded from a more precise number
@@ -43,6 +44,7 @@ def test_numbers_the_source_states_pass_however_written(written: str, source: st
     ("在 20 个数据集上", "on 12 datasets", ["20"]),
     ("1800万条", "18 thousand flows", ["1800万"]),
     ("5%", "no numbers at all", ["5%"]),  # a single-digit percentage is checked
+    ("10 层注意力", "often, attention is shortened", ["10"]),  # "ten" only as a word of its own
 ])  # fmt: skip
 def test_invented_numbers_are_named_as_written(written: str, source: str, missing: list[str]) -> None:
     assert unverified_numbers(summary(written), source) == missing

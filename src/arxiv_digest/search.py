@@ -84,11 +84,11 @@ def reindex(db: sqlite3.Connection, paper_ids: Iterable[str]) -> None:
         doc = _document(db, pid)
         if doc is None:
             continue
-        blob = zlib.compress(json.dumps(doc, ensure_ascii=False).encode(), 6)
+        text = json.dumps(doc, ensure_ascii=False).encode()
         row = db.execute("SELECT docid, text FROM search_docs WHERE paper_id=?", (pid,)).fetchone()
-        if row is not None and zlib.decompress(row[1]) == zlib.decompress(blob):
+        if row is not None and zlib.decompress(row[1]) == text:
             continue  # stored again as it was
-        new[pid] = blob
+        new[pid] = zlib.compress(text, 6)
         if row is not None:
             old[pid] = (row[0], row[1])
     if not new:

@@ -304,6 +304,9 @@ class OpenAISummarizer:
             self.pacer.observe(seq, raw.headers, charged=True)
             limiter.succeeded(time.monotonic() - sent)
             self._breaker.succeeded()
+        # Answers arrive in bursts: let the others be read and their slots handed on before this one's
+        # parsing and checks take the loop.
+        await asyncio.sleep(0)
         if resp.usage is not None:
             usage.prompt_tokens += resp.usage.prompt_tokens or 0
             usage.completion_tokens += resp.usage.completion_tokens or 0
