@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -291,6 +292,27 @@ def test_a_run_leaves_the_collector_as_it_found_it(fake_llm: FakeLLM, small_stor
     assert gc.get_freeze_count() == 0
     run(settings(fake_llm, small_store))
     assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_summaries_are_committed_from_a_thread_that_is_gone_when_the_run_ends(
+    fake_llm: FakeLLM, small_store: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    real, writers = Store.save_summary, set()
+
+    def save(self: Store, *a: Any, **k: Any) -> None:
+        writers.add(threading.current_thread().name)
+        real(self, *a, **k)
+
+    monkeypatch.setattr(Store, "save_summary", save)
+    before = set(threading.enumerate())
+    r = run(settings(fake_llm, small_store))
+    assert r.done > 0 and r.missing == 0
+    # not the event loop's thread, and nothing left running or open once the run has returned
+    assert writers and threading.main_thread().name not in writers
+    assert set(threading.enumerate()) == before
+    with Store.open(small_store) as store:
+        assert len(store.summarized_ids([p.id for p in store.day_papers(SAMPLE_DAY)], "Chinese", r.model,
+                                        r.prompt_version)) == r.done  # fmt: skip
 
 
 def test_adaptive_concurrency_under_a_cap(tmp_path: Path) -> None:

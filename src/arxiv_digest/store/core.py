@@ -44,6 +44,14 @@ def pid_alive(pid: int | None) -> bool:
 # ---------------------------------------------------------------- rows
 
 
+def _connect(data_dir: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(data_dir / "arxiv-digest.db", timeout=30, isolation_level=None)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
 def _paper_row(p: Paper, x: Secrets) -> tuple[Any, ...]:
     return (
         p.id, p.version, x.scrub(p.title), json.dumps(x.scrub_json(p.authors), ensure_ascii=False),
@@ -93,11 +101,8 @@ class Store(SummaryTables, DerivedTables, PersonalTables):
     def open(cls, data_dir: Path, secrets: Secrets = NO_SECRETS) -> Store:
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(data_dir / "arxiv-digest.db", timeout=30, isolation_level=None)
-            db.row_factory = sqlite3.Row
+            db = _connect(data_dir)
             wal(db)
-            db.execute("PRAGMA foreign_keys=ON")
-            db.execute("PRAGMA synchronous=NORMAL")
             migrate(db)
         except (OSError, sqlite3.Error) as e:
             raise StoreError(f"cannot open store in {data_dir}: {e}") from None
@@ -105,6 +110,14 @@ class Store(SummaryTables, DerivedTables, PersonalTables):
             db.close()
             raise StoreError(f"cannot open store in {data_dir}: {e}") from None
         return cls(data_dir, db, secrets)
+
+    def sibling(self) -> Store:
+        """Another connection to this store, for a thread of its own (SQLite connections stay in the thread
+        that made them). It writes under this handle's lock, and is closed with `close()` in its thread."""
+        try:
+            return Store(self.data_dir, _connect(self.data_dir), self.secrets)
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open store in {self.data_dir}: {e}") from None
 
     @classmethod
     def open_readonly(cls, data_dir: Path) -> Store:
