@@ -88,6 +88,7 @@ def summarize_day(
     everything committed before that is kept. Per-paper failures are counted in the report.
     A backend passed in is used for this one call (its client belongs to this call's event loop).
     `only` restricts the day to these paper ids (the full-text pass summarizes only papers with a text).
+    Call it outside a transaction on `store`: summaries are committed through a connection of their own.
     """
     papers = [p for p in store.day_papers(day) if only is None or p.id in only]
     if not papers and only is None:
