@@ -113,7 +113,7 @@ class Store(SummaryTables, DerivedTables, PersonalTables):
 
     def sibling(self) -> Store:
         """Another connection to this store, for a thread of its own (SQLite connections stay in the thread
-        that made them). It writes under this handle's lock, and is closed with `close()` in its thread."""
+        that made them). It writes under this handle's lock and holds none of its own; close it in its thread."""
         try:
             return Store(self.data_dir, _connect(self.data_dir), self.secrets)
         except sqlite3.Error as e:

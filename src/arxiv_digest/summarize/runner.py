@@ -242,7 +242,7 @@ class _Writer:
 
     def _close_own(self) -> None:
         if self._own is not None:
-            self._own.db.close()  # not close(): the lock is the caller's
+            self._own.close()
             self._own = None
 
     def _settle(self, key: int) -> None:
