@@ -205,7 +205,7 @@ class _Writer:
         self._error: BaseException | None = None  # a failed commit nobody was waiting for any more
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="arxiv-digest-store")
         self._own: Store | None = None  # the writing thread's connection, made and closed in that thread
-        self._sent: dict[int, tuple[_Batch, Future[None]]] = {}  # batches handed to the thread, not settled yet
+        self._sent: dict[Future[None], _Batch] = {}  # batches handed to the thread, not settled yet
 
     async def save(self, paper: Paper, res: SummaryResult) -> None:
         """Returns once the summary is committed; raises what committing it raised (StoreError). A task
@@ -214,18 +214,19 @@ class _Writer:
         committed = loop.create_future()
         self._batch.append((paper, res, committed))
         if self._soon is None:
-            self._soon = loop.call_soon(self._send, loop)
+            self._soon = loop.call_soon(self._send)
         await committed
 
-    def _send(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+    def _send(self) -> None:
         self._soon = None
         batch, self._batch = self._batch, []
         if not batch:
             return
+        loop = asyncio.get_running_loop()
         done = self._pool.submit(self._commit, batch)
-        self._sent[id(done)] = (batch, done)
-        if loop is not None:  # settled on the loop's thread, where the tasks wait
-            done.add_done_callback(lambda f: loop.call_soon_threadsafe(self._settle, id(f)))
+        self._sent[done] = batch
+        # settled on the loop's thread, where the tasks wait
+        done.add_done_callback(lambda f: loop.call_soon_threadsafe(self._settle, f))
 
     def _commit(self, batch: _Batch) -> None:
         """In the writing thread: the batch in one transaction."""
@@ -245,11 +246,10 @@ class _Writer:
             self._own.close()
             self._own = None
 
-    def _settle(self, key: int) -> None:
-        sent = self._sent.pop(key, None)
-        if sent is None:
+    def _settle(self, done: Future[None]) -> None:
+        batch = self._sent.pop(done, None)
+        if batch is None:
             return  # already settled by the last flush
-        batch, done = sent
         error = done.exception()
         if error is not None:
             waiting = [committed for *_, committed in batch if not committed.done()]
@@ -274,8 +274,8 @@ class _Writer:
         self._send()
         self._pool.submit(self._close_own)
         self._pool.shutdown(wait=True)
-        for key in list(self._sent):
-            self._settle(key)
+        for done in list(self._sent):
+            self._settle(done)
         if self._error is not None:
             error, self._error = self._error, None
             raise error
